@@ -1,0 +1,40 @@
+package io.ingestd.cli;
+
+import io.ingestd.config.ConfigException;
+import io.ingestd.config.ConfigLoader;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code ingestd check-config}: validates a configuration and prints every problem with its key, like nginx -t. */
+@Command(name = "check-config", description = "Validate the configuration: keys, values, database, listen address.")
+final class CheckConfigCommand implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        ConfigLoader.Loaded loaded;
+        try {
+            loaded = config.load();
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> err.println("ingestd: " + p));
+            err.println("configuration test failed (" + e.problems().size() + " problem"
+                    + (e.problems().size() == 1 ? "" : "s") + ")");
+            return ExitCodes.NOT_CONFIGURED;
+        }
+        var problems = new java.util.ArrayList<String>(ConfigProbe.probe(loaded.config()));
+        loaded.warnings().forEach(w -> err.println("ingestd: warning: " + w));
+        problems.forEach(p -> err.println("ingestd: " + p));
+        if (!problems.isEmpty()) {
+            err.println("configuration test failed (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ")");
+            return ExitCodes.NOT_CONFIGURED;
+        }
+        out.println("configuration is ok");
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,34 @@
+package io.ingestd.cli;
+
+import io.ingestd.config.Config;
+import io.ingestd.config.ConfigException;
+import io.ingestd.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** {@code --config FILE} and {@code --set key=value}, shared by every command that needs the configuration. */
+public final class ConfigOptions {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (Java properties)")
+    Path file;
+
+    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "override one key (repeatable)")
+    List<String> overrides = new ArrayList<>();
+
+    Config.Source source() throws ConfigException {
+        var map = new LinkedHashMap<String, String>();
+        for (String kv : overrides) {
+            var e = ConfigLoader.parseOverride(kv);
+            map.put(e.getKey(), e.getValue());
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        return new Config.Source(Optional.ofNullable(file).map(f -> cwd.resolve(f).normalize()), map, cwd);
+    }
+
+    ConfigLoader.Loaded load() throws ConfigException {
+        return ConfigLoader.load(source(), System.getenv());
+    }
+}

@@ -1,0 +1,265 @@
+package io.ingestd.cli;
+
+import io.ingestd.config.Config;
+import io.ingestd.config.ConfigException;
+import io.ingestd.daemon.ControlServer;
+import io.ingestd.daemon.Daemon;
+import io.ingestd.daemon.Detach;
+import io.ingestd.daemon.ForegroundReadiness;
+import io.ingestd.daemon.PidFile;
+import io.ingestd.daemon.ProcessIdentity;
+import io.ingestd.daemon.Phase;
+import io.ingestd.posix.Posix;
+import io.ingestd.posix.PosixException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** start, stop, status, restart, run, reload: the daemon's lifecycle from the command line. */
+final class LifecycleCommands {
+    private LifecycleCommands() {}
+
+    /** Loads the configuration or prints every problem (key named) and returns null. */
+    static io.ingestd.config.ConfigLoader.Loaded loadOrReport(ConfigOptions options, PrintWriter err) {
+        try {
+            return options.load();
+        } catch (ConfigException e) {
+            err.println("ingestd: invalid configuration:");
+            e.problems().forEach(p -> err.println("  " + p));
+            return null;
+        }
+    }
+
+    @Command(name = "start", description = "Start the daemon in the background and wait until it is ready.")
+    static final class Start implements Callable<Integer> {
+        @Mixin ConfigOptions config;
+        @Spec CommandSpec spec;
+        @Option(names = "--wait", defaultValue = "120", paramLabel = "SECONDS",
+                description = "longest wait for the daemon to become ready (default: ${DEFAULT-VALUE})")
+        long waitSeconds;
+
+        @Override
+        public Integer call() throws IOException, ConfigException {
+            return start(config, spec.commandLine().getOut(), spec.commandLine().getErr(), waitSeconds);
+        }
+    }
+
+    static int start(ConfigOptions options, PrintWriter out, PrintWriter err, long waitSeconds)
+            throws IOException, ConfigException {
+        var loaded = loadOrReport(options, err);
+        if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+        var config = loaded.config();
+        if (PidFile.inspect(config.pidFile()) instanceof PidFile.State.Running(var p)) {
+            out.println("ingestd already running (pid " + p.pid() + ")");
+            return ExitCodes.OK;
+        }
+        var outcome = Detach.start(options.source(), System.getenv(), Duration.ofSeconds(waitSeconds));
+        return switch (outcome) {
+            case Detach.Outcome.Ready(long pid, String summary) -> {
+                out.println("ingestd started (pid " + pid + "), " + summary);
+                yield ExitCodes.OK;
+            }
+            case Detach.Outcome.Failed(Phase phase, String message) when message.startsWith("already running") -> {
+                out.println("ingestd " + message);
+                yield ExitCodes.OK;
+            }
+            case Detach.Outcome.Failed(Phase phase, String message) -> {
+                err.println("ingestd failed to start (" + phase.label() + "): " + message);
+                err.println("  details: " + config.logDir().resolve("ingestd.log"));
+                yield phase.exitCode;
+            }
+            case Detach.Outcome.Died(int code, var output) -> {
+                err.println("ingestd exited with code " + code + " before it was ready; its output:");
+                output.forEach(l -> err.println("  " + l));
+                yield ExitCodes.FAILED;
+            }
+            case Detach.Outcome.TimedOut(long pid, Duration waited) -> {
+                err.println("ingestd (pid " + pid + ") did not become ready within " + waited.toSeconds()
+                        + " s; stopping it. See " + config.logDir().resolve("ingestd.log"));
+                Posix.kill((int) pid, Posix.SIGTERM);
+                yield ExitCodes.FAILED;
+            }
+        };
+    }
+
+    @Command(name = "stop", description = "Stop the daemon: SIGTERM, wait for it to drain, SIGKILL after the timeout.")
+    static final class Stop implements Callable<Integer> {
+        @Mixin ConfigOptions config;
+        @Spec CommandSpec spec;
+        @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS",
+                description = "wait this long for a clean stop before SIGKILL (default: ${DEFAULT-VALUE})")
+        long timeoutSeconds;
+
+        @Override
+        public Integer call() {
+            var loaded = loadOrReport(config, spec.commandLine().getErr());
+            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+            return stop(loaded.config(), spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
+        }
+    }
+
+    static int stop(Config config, PrintWriter out, PrintWriter err, long timeoutSeconds) {
+        Path pidFile = config.pidFile();
+        switch (PidFile.inspect(pidFile)) {
+            case PidFile.State.NotRunning n -> {
+                out.println("ingestd is not running");
+                return ExitCodes.OK;
+            }
+            case PidFile.State.Dead d -> {
+                removeStale(pidFile);
+                out.println("ingestd is not running (removed stale PID file " + pidFile + ")");
+                return ExitCodes.OK;
+            }
+            case PidFile.State.Running(ProcessIdentity p) -> {
+                try {
+                    Posix.kill(p.pid(), Posix.SIGTERM);
+                } catch (PosixException e) {
+                    err.println("ingestd: cannot signal pid " + p.pid() + ": " + e.getMessage()
+                            + " (run stop as root or as the daemon's user)");
+                    return ExitCodes.NOT_PERMITTED;
+                }
+                long start = System.nanoTime();
+                if (awaitExit(p, Duration.ofSeconds(timeoutSeconds))) {
+                    out.printf("ingestd stopped (pid %d, drained in %.1f s)%n", p.pid(), (System.nanoTime() - start) / 1e9);
+                    return ExitCodes.OK;
+                }
+                Posix.kill(p.pid(), Posix.SIGKILL);
+                awaitExit(p, Duration.ofSeconds(10));
+                removeStale(pidFile);
+                out.println("ingestd did not stop within " + timeoutSeconds + " s; killed it (SIGKILL, pid " + p.pid()
+                        + "). Requests it had not answered get no reply; acknowledged records are committed.");
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    /** Waits for that very process (by pid and start time, not by the PID file) to be gone. */
+    private static boolean awaitExit(ProcessIdentity p, Duration max) {
+        long end = System.nanoTime() + max.toNanos();
+        while (p.isAlive()) {
+            if (System.nanoTime() > end) return false;
+            try {
+                TimeUnit.MILLISECONDS.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !p.isAlive();
+            }
+        }
+        return true;
+    }
+
+    private static void removeStale(Path pidFile) {
+        try {
+            if (PidFile.inspect(pidFile) instanceof PidFile.State.Dead) Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            // harmless: an unlocked PID file never blocks a start
+        }
+    }
+
+    @Command(name = "status", description = "Show whether the daemon runs (LSB: 0 running, 1 dead with PID file, 3 not running).")
+    static final class Status implements Callable<Integer> {
+        @Mixin ConfigOptions config;
+        @Spec CommandSpec spec;
+        @Option(names = "--json", description = "machine-readable output") boolean json;
+
+        @Override
+        public Integer call() {
+            var out = spec.commandLine().getOut();
+            var loaded = loadOrReport(config, spec.commandLine().getErr());
+            if (loaded == null) return ExitCodes.STATUS_UNKNOWN;
+            Path pidFile = loaded.config().pidFile();
+            switch (PidFile.inspect(pidFile)) {
+                case PidFile.State.NotRunning n -> {
+                    out.println(json ? "{\"state\":\"stopped\"}" : "ingestd is not running");
+                    return ExitCodes.STATUS_NOT_RUNNING;
+                }
+                case PidFile.State.Dead d -> {
+                    String pid = d.pid().isPresent() ? String.valueOf(d.pid().getAsInt()) : "?";
+                    out.println(json ? "{\"state\":\"dead\",\"pid\":" + pid + ",\"pid_file\":\"" + pidFile + "\"}"
+                            : "ingestd is dead, but its PID file " + pidFile + " remains (pid " + pid
+                              + "; it crashed or was killed; see the log, then: ingestd start)");
+                    return ExitCodes.STATUS_DEAD;
+                }
+                case PidFile.State.Running(ProcessIdentity p) -> {
+                    var live = ControlServer.ask(ControlServer.pathFor(pidFile), json ? "status" : "status-text");
+                    if (live.isPresent() && !live.get().startsWith("error")) out.println(live.get());
+                    else if (json) out.println("{\"state\":\"running\",\"pid\":" + p.pid() + "}");
+                    else out.println("ingestd is running (pid " + p.pid() + "), up " + p.uptime().toSeconds()
+                            + " s (no live details: control socket not reachable)");
+                    return ExitCodes.OK;
+                }
+            }
+        }
+    }
+
+    @Command(name = "restart", description = "Stop the daemon (if running), then start it with the same configuration.")
+    static final class Restart implements Callable<Integer> {
+        @Mixin ConfigOptions config;
+        @Spec CommandSpec spec;
+        @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS", description = "stop timeout")
+        long timeoutSeconds;
+
+        @Override
+        public Integer call() throws IOException, ConfigException {
+            var loaded = loadOrReport(config, spec.commandLine().getErr());
+            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+            int stopped = stop(loaded.config(), spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
+            if (stopped != ExitCodes.OK) return stopped;
+            return start(config, spec.commandLine().getOut(), spec.commandLine().getErr(), 120);
+        }
+    }
+
+    @Command(name = "run", description = "Run the daemon in the foreground (systemd, containers, debugging); logs to stderr.")
+    static final class Run implements Callable<Integer> {
+        @Mixin ConfigOptions config;
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            var loaded = loadOrReport(config, spec.commandLine().getErr());
+            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+            Posix.umask(loaded.config().umask());
+            return new Daemon(loaded.config(), loaded.warnings()).run(ForegroundReadiness.create(), true);
+        }
+    }
+
+    @Command(name = "reload", description = "Make the daemon re-read its configuration (SIGHUP) and report the outcome.")
+    static final class Reload implements Callable<Integer> {
+        @Mixin ConfigOptions config;
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            var out = spec.commandLine().getOut();
+            var err = spec.commandLine().getErr();
+            var loaded = loadOrReport(config, err);
+            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+            Path pidFile = loaded.config().pidFile();
+            if (!(PidFile.inspect(pidFile) instanceof PidFile.State.Running(ProcessIdentity p))) {
+                err.println("ingestd is not running; nothing to reload");
+                return 7;
+            }
+            Path sock = ControlServer.pathFor(pidFile);
+            int before = ReloadOutcome.count(sock);
+            Posix.kill(p.pid(), Posix.SIGHUP);
+            var outcome = ReloadOutcome.await(sock, before, Duration.ofSeconds(30));
+            if (outcome.isEmpty()) {
+                err.println("ingestd (pid " + p.pid() + ") got SIGHUP but did not report the reload within 30 s; see its log");
+                return ExitCodes.FAILED;
+            }
+            String text = outcome.get();
+            boolean applied = text.contains(" applied");
+            (applied ? out : err).println("reload " + text.substring(text.indexOf(' ') + 1));
+            return applied ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.ingestd.cli;
+
+import io.ingestd.client.Progress;
+import io.ingestd.client.SendJob;
+import io.ingestd.client.Sender;
+import io.ingestd.posix.Posix;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ingestd send}: sends CSV records from a file or stdin and reports what was acknowledged. */
+@Command(name = "send", description = {"Send CSV records (ticket,login,volume per line) from FILE or stdin.",
+        "Exit 0 if every record was acknowledged, 1 if any was rejected or not acknowledged."})
+final class SendCommand implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", defaultValue = "-", paramLabel = "FILE", description = "input file, or - for stdin")
+    String file;
+
+    @Option(names = "--endpoint", paramLabel = "ENDPOINT", description = "daemon address (default: the first of listen)")
+    String endpoint;
+
+    @Option(names = "--batch", defaultValue = "100", description = "records per message (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--window", defaultValue = "64", description = "messages in flight (default: ${DEFAULT-VALUE})")
+    int window;
+
+    @Option(names = "--attempts", defaultValue = "5", description = "tries per message answered RETRY (default: ${DEFAULT-VALUE})")
+    int attempts;
+
+    @Option(names = "--reply-timeout", defaultValue = "60", paramLabel = "SECONDS",
+            description = "give up on replies after this long without any (default: ${DEFAULT-VALUE})")
+    long replyTimeout;
+
+    @Option(names = "--rejects", paramLabel = "FILE", description = "write rejected lines (with the reason) to FILE")
+    Path rejectsFile;
+
+    @Option(names = "--quiet", description = "no progress output") boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        var loaded = LifecycleCommands.loadOrReport(config, err);
+        if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+        if (batch < 1 || window < 1) {
+            err.println("ingestd: --batch and --window must be at least 1");
+            return ExitCodes.USAGE;
+        }
+        String target = endpoint != null ? endpoint : connectable(loaded.config().listen().getFirst());
+        boolean stdin = file.equals("-");
+        if (!stdin && !Files.isReadable(Path.of(file))) {
+            err.println("ingestd: cannot read " + file + " (no such file or not readable)");
+            return ExitCodes.USAGE;
+        }
+        long expected = stdin ? 0 : countLines(Path.of(file));
+        var progress = quiet ? Progress.none() : new Progress(System.err, Posix.isatty(2));
+        try (var sender = new Sender(target, window, ClientSecurity.from(loaded.config()));
+             BufferedReader in = stdin ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                     : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+             Writer rejects = rejectsFile == null ? null : Files.newBufferedWriter(rejectsFile, StandardCharsets.UTF_8)) {
+            var job = new SendJob(sender, batch, attempts, Duration.ofSeconds(replyTimeout), progress, rejects);
+            var summary = job.run(in, expected);
+            SendJob.print(summary, stdin ? "stdin" : file, new java.io.PrintStream(System.out, true));
+            out.flush();
+            if (summary.records() > 0 && summary.acknowledged() == 0 && summary.rejected() == 0) {
+                err.println("ingestd: no replies from " + target + " (is ingestd running? see: ingestd status)");
+            }
+            return summary.allAcknowledged() ? ExitCodes.OK : ExitCodes.FAILED;
+        }
+    }
+
+    /** A bind address is not always a connect address: 0.0.0.0 and * mean "here". */
+    static String connectable(String listen) {
+        return listen.replace("tcp://0.0.0.0:", "tcp://127.0.0.1:").replace("tcp://*:", "tcp://127.0.0.1:");
+    }
+
+    private static long countLines(Path p) throws IOException {
+        try (var lines = Files.lines(p, StandardCharsets.UTF_8)) {
+            return lines.count();
+        } catch (java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+}

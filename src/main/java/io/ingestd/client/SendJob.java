@@ -1,0 +1,151 @@
+package io.ingestd.client;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ingestd send}: streams CSV lines to the daemon, {@code batch} lines a message, {@code window} messages in
+ * flight. A rejected multi-line message is split and its lines sent one by one, so every rejection names its
+ * own line; RETRY answers are sent again with backoff. Ends with a summary and the counts.
+ */
+public final class SendJob {
+    private final Sender sender;
+    private final int batch;
+    private final int maxAttempts;
+    private final Duration replyTimeout;
+    private final Progress progress;
+    private final Writer rejectsOut;
+    private final ArrayDeque<Chunk> again = new ArrayDeque<>();
+    private final List<String> firstRejections = new ArrayList<>();
+    private long acknowledged, rejected, unacknowledged, sent, lines;
+
+    /** Lines of one message with their line numbers in the input, and how often it was tried. */
+    record Chunk(long[] lineNumbers, String[] lines, int attempts, long notBeforeNanos) {
+        byte[] body() { return String.join("\n", lines).getBytes(StandardCharsets.UTF_8); }
+    }
+
+    /** What a run came to. */
+    public record Summary(long records, long acknowledged, long rejected, long unacknowledged, Duration took,
+                          List<String> firstRejections) {
+        public boolean allAcknowledged() { return rejected == 0 && unacknowledged == 0; }
+    }
+
+    public SendJob(Sender sender, int batch, int maxAttempts, Duration replyTimeout, Progress progress, Writer rejectsOut) {
+        this.sender = sender;
+        this.batch = batch;
+        this.maxAttempts = maxAttempts;
+        this.replyTimeout = replyTimeout;
+        this.progress = progress;
+        this.rejectsOut = rejectsOut;
+    }
+
+    public Summary run(BufferedReader in, long expectedLines) throws IOException {
+        long start = System.nanoTime();
+        long lastReply = start;
+        boolean eof = false;
+        long lineNo = 0;
+        var numbers = new long[batch];
+        var text = new String[batch];
+        while (!eof || !again.isEmpty() || sender.inFlight() > 0) {
+            while (sender.hasRoom() && readyAgain()) send(again.poll());
+            while (!eof && sender.hasRoom()) {
+                int n = 0;
+                String line;
+                while (n < batch && (line = in.readLine()) != null) {
+                    lineNo++;
+                    if (line.isBlank()) continue;
+                    numbers[n] = lineNo;
+                    text[n++] = line;
+                }
+                if (n < batch) eof = true;
+                if (n > 0) {
+                    lines += n;
+                    send(new Chunk(java.util.Arrays.copyOf(numbers, n), java.util.Arrays.copyOf(text, n), 0, 0));
+                }
+            }
+            if (sender.inFlight() == 0) {
+                if (!again.isEmpty()) pause(again.peek().notBeforeNanos());
+                continue;
+            }
+            int got = sender.receive(Duration.ofMillis(100), this::onAnswer);
+            long now = System.nanoTime();
+            if (got > 0) lastReply = now;
+            else if (now - lastReply > replyTimeout.toNanos()) {
+                for (var p : sender.abandon()) unacknowledged += ((Chunk) p.attachment()).lines().length;
+                lastReply = now;
+            }
+            progress.update(acknowledged + rejected + unacknowledged, Math.max(expectedLines, lines), acknowledged);
+        }
+        progress.finish(acknowledged + rejected + unacknowledged, acknowledged);
+        return new Summary(lines, acknowledged, rejected, unacknowledged, Duration.ofNanos(System.nanoTime() - start),
+                List.copyOf(firstRejections));
+    }
+
+    private boolean readyAgain() {
+        return !again.isEmpty() && System.nanoTime() - again.peek().notBeforeNanos() >= 0;
+    }
+
+    private void send(Chunk c) {
+        sent++;
+        sender.send(c.body(), c);
+    }
+
+    private void onAnswer(Sender.Answer a) {
+        var c = (Chunk) a.request().attachment();
+        int n = c.lines().length;
+        if (a.acknowledged()) {
+            acknowledged += n;
+        } else if (a.rejected()) {
+            if (n > 1) {
+                for (int i = 0; i < n; i++) {
+                    again.add(new Chunk(new long[] {c.lineNumbers()[i]}, new String[] {c.lines()[i]}, 0, 0));
+                }
+            } else {
+                rejected++;
+                String what = "line " + c.lineNumbers()[0] + ": " + a.reason();
+                if (firstRejections.size() < 10) firstRejections.add(what);
+                writeRejected(c.lines()[0], a.reason());
+            }
+        } else if (c.attempts() + 1 >= maxAttempts) {
+            unacknowledged += n;
+            if (firstRejections.size() < 10) firstRejections.add("line " + c.lineNumbers()[0] + ": " + a.reply());
+        } else {
+            long backoff = Duration.ofMillis(100L << Math.min(c.attempts(), 5)).toNanos();
+            again.add(new Chunk(c.lineNumbers(), c.lines(), c.attempts() + 1, System.nanoTime() + backoff));
+        }
+    }
+
+    private void writeRejected(String line, String reason) {
+        if (rejectsOut == null) return;
+        try {
+            rejectsOut.write(line + "\t# " + reason + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void pause(long untilNanos) {
+        long wait = untilNanos - System.nanoTime();
+        if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
+    }
+
+    public static void print(Summary s, String source, PrintStream out) {
+        double secs = Math.max(s.took().toNanos() / 1e9, 1e-9);
+        out.printf("sent %d records from %s in %.1f s (%,.0f records/s acknowledged)%n", s.records(), source, secs,
+                s.acknowledged() / secs);
+        out.printf("  acknowledged:     %d%n", s.acknowledged());
+        out.printf("  rejected:         %d%n", s.rejected());
+        out.printf("  not acknowledged: %d (RETRY or no reply; send them again)%n", s.unacknowledged());
+        if (!s.firstRejections().isEmpty()) {
+            out.println("first problems:");
+            s.firstRejections().forEach(r -> out.println("  " + r));
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.ingestd.client;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
+
+/**
+ * A pipelining client: a DEALER socket with up to {@code window} requests in flight, each tagged with an id frame
+ * before the empty delimiter (the daemon returns the envelope with the reply, in any order). Used by
+ * {@code send} and {@code bench}.
+ */
+public final class Sender implements AutoCloseable {
+    private final ZContext context;
+    private final ZMQ.Socket socket;
+    private final int window;
+    private final Map<Long, Pending> inFlight = new HashMap<>();
+    private long nextId;
+
+    /** A request waiting for its reply; {@code attachment} is the caller's (e.g. the lines it holds). */
+    public record Pending(long id, byte[] body, Object attachment, long sentNanos) {}
+
+    /** A reply to a request: TRUE, FALSE reason or RETRY reason. */
+    public record Answer(Pending request, String reply, long latencyNanos) {
+        public boolean acknowledged() { return reply.equals("TRUE"); }
+        public boolean rejected() { return reply.startsWith("FALSE"); }
+        public String reason() {
+            int sp = reply.indexOf(' ');
+            return sp < 0 ? "" : reply.substring(sp + 1);
+        }
+    }
+
+    public Sender(String endpoint, int window, Security security) {
+        this.context = new ZContext(1);
+        this.socket = context.createSocket(SocketType.DEALER);
+        this.window = window;
+        socket.setLinger(0);
+        socket.setSndHWM(window * 2 + 16);
+        socket.setRcvHWM(window * 2 + 16);
+        security.apply(socket);
+        socket.connect(endpoint);
+    }
+
+    /** Client-side socket options, e.g. CURVE keys. */
+    public interface Security {
+        void apply(ZMQ.Socket socket);
+        Security NONE = s -> {};
+    }
+
+    public boolean hasRoom() { return inFlight.size() < window; }
+    public int inFlight() { return inFlight.size(); }
+
+    public void send(byte[] body, Object attachment) {
+        long id = nextId++;
+        var p = new Pending(id, body, attachment, System.nanoTime());
+        inFlight.put(id, p);
+        socket.send(ByteBuffer.allocate(8).putLong(0, id).array(), ZMQ.SNDMORE);
+        socket.send(new byte[0], ZMQ.SNDMORE);
+        socket.send(body, 0);
+    }
+
+    /**
+     * Waits up to {@code timeout} for at least one reply and hands every reply that arrived to {@code onAnswer}.
+     * Returns how many replies there were (0 on timeout).
+     */
+    public int receive(Duration timeout, Consumer<Answer> onAnswer) {
+        int n = 0;
+        socket.setReceiveTimeOut((int) Math.max(1, timeout.toMillis()));
+        ZMsg msg = ZMsg.recvMsg(socket);
+        while (msg != null) {
+            n += deliver(msg, onAnswer);
+            msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT);
+        }
+        return n;
+    }
+
+    private int deliver(ZMsg msg, Consumer<Answer> onAnswer) {
+        if (msg.size() != 3 || msg.getFirst().size() != 8) return 0;
+        long id = ByteBuffer.wrap(msg.pop().getData()).getLong();
+        msg.pop();
+        String reply = new String(msg.pop().getData(), StandardCharsets.UTF_8);
+        var p = inFlight.remove(id);
+        if (p == null) return 0;
+        onAnswer.accept(new Answer(p, reply, System.nanoTime() - p.sentNanos()));
+        return 1;
+    }
+
+    /** Requests still unanswered (e.g. after the daemon went away), oldest first, removed from flight. */
+    public ArrayDeque<Pending> abandon() {
+        var all = new ArrayDeque<>(inFlight.values().stream()
+                .sorted(java.util.Comparator.comparingLong(Pending::id)).toList());
+        inFlight.clear();
+        return all;
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+        context.close();
+    }
+}

@@ -1,0 +1,230 @@
+package io.ingestd.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a {@link Config} from built-in defaults, a Java properties file and {@code --set} overrides, in that
+ * order. Every problem is collected (not just the first) and names its key, like {@code nginx -t}.
+ */
+public final class ConfigLoader {
+    public static final String PASSWORD_ENV = "INGESTD_DB_PASSWORD";
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+    private final Path baseDir;
+
+    private ConfigLoader(Path baseDir) { this.baseDir = baseDir; }
+
+    /** A loaded configuration and what is worth warning about (but not refusing). */
+    public record Loaded(Config config, List<String> warnings) {}
+
+    public static Loaded load(Config.Source source, Map<String, String> env) throws ConfigException {
+        var loader = new ConfigLoader(source.file().map(f -> f.toAbsolutePath().getParent()).orElse(source.baseDir()));
+        for (Key k : Keys.ALL) loader.values.put(k.name(), k.defaultValue());
+        source.file().ifPresent(loader::readFile);
+        source.overrides().forEach(loader::put);
+        var config = loader.build(source, env);
+        if (!loader.problems.isEmpty()) throw new ConfigException(loader.problems);
+        return new Loaded(config, List.copyOf(loader.warnings));
+    }
+
+    /** Parses {@code key=value} as given to {@code --set}. */
+    public static Map.Entry<String, String> parseOverride(String kv) throws ConfigException {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) throw new ConfigException("--set " + kv + ": expected key=value");
+        return Map.entry(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+    }
+
+    private void readFile(Path file) {
+        var props = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(r);
+        } catch (IOException e) {
+            problems.add("cannot read config file " + file + ": " + e.getMessage());
+            return;
+        }
+        props.stringPropertyNames().stream().sorted().forEach(k -> put(k, props.getProperty(k).trim()));
+        if (!props.getProperty(Keys.DB_PASSWORD.name(), "").isEmpty() && isReadableByOthers(file)) {
+            warnings.add("config file " + file + " holds db.password and is world-readable; chmod o-r it "
+                    + "or use db.password.file");
+        }
+    }
+
+    private void put(String key, String value) {
+        if (!Keys.BY_NAME.containsKey(key)) {
+            problems.add("unknown key '" + key + "'" + suggestion(key));
+            return;
+        }
+        values.put(key, value);
+    }
+
+    private static String suggestion(String key) {
+        return Keys.ALL.stream().map(Key::name)
+                .filter(n -> n.replace(".", "").replace("-", "").equalsIgnoreCase(key.replace(".", "").replace("-", "").replace("_", ""))
+                        || n.startsWith(key) || key.startsWith(n))
+                .findFirst().map(n -> " (did you mean '" + n + "'?)").orElse(" (see: ingestd help config)");
+    }
+
+    private Config build(Config.Source source, Map<String, String> env) {
+        Path dataDir = path(Keys.DATA_DIR);
+        Path logDir = path(Keys.LOG_DIR);
+        String pid = get(Keys.PID_FILE);
+        Path pidFile = pid.isEmpty() ? dataDir.resolve("ingestd.pid") : path(Keys.PID_FILE);
+        String url = get(Keys.DB_URL);
+        if (url.isEmpty()) url = "jdbc:h2:file:" + dataDir.resolve("ingestd") + ";DB_CLOSE_ON_EXIT=FALSE";
+        else if (!url.startsWith("jdbc:mariadb:") && !url.startsWith("jdbc:mysql:")
+                && !url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
+            problems.add("db.url: unsupported database '" + url.replaceAll("[?;].*", "")
+                    + "' (use jdbc:mariadb:, jdbc:mysql:, jdbc:postgresql: or jdbc:h2:)");
+        }
+        String table = get(Keys.DB_TABLE);
+        if (!table.matches("[A-Za-z_][A-Za-z0-9_]{0,47}")) {
+            problems.add("db.table: '" + table + "' is not a plain SQL identifier (letters, digits, _)");
+        }
+        List<String> listen = list(Keys.LISTEN);
+        if (listen.isEmpty()) problems.add("listen: at least one endpoint is required");
+        for (String ep : listen) {
+            if (!ep.matches("(tcp://[^:/]+|tcp://\\[[0-9a-fA-F:]+]):\\d{1,5}|ipc://.+|inproc://.+")) {
+                problems.add("listen: '" + ep + "' is not an endpoint like tcp://127.0.0.1:5555");
+            }
+        }
+        String level = get(Keys.LOG_LEVEL).toLowerCase(Locale.ROOT);
+        if (!LEVELS.contains(level)) problems.add("log.level: '" + level + "' is not one of " + LEVELS);
+        int queueMax = positive(Keys.QUEUE_MAX);
+        int maxRecords = positive(Keys.MESSAGE_MAX_RECORDS);
+        if (queueMax > 0 && maxRecords > queueMax) {
+            problems.add("message.max-records: " + maxRecords + " is larger than queue.max " + queueMax);
+        }
+        int umask = umask();
+        String metrics = get(Keys.METRICS_LISTEN);
+        if (!metrics.equals("off") && !metrics.matches("[^:]+:\\d{1,5}|\\[[0-9a-fA-F:]+]:\\d{1,5}")) {
+            problems.add("metrics.listen: '" + metrics + "' is not host:port or off");
+        }
+        return new Config(listen, url, get(Keys.DB_USER), password(env), table,
+                positive(Keys.DB_POOL_SIZE), positive(Keys.DB_WRITERS), duration(Keys.DB_NETWORK_TIMEOUT),
+                duration(Keys.DB_RETRY_WINDOW), dataDir, logDir, level, pidFile, positive(Keys.BATCH_MAX), queueMax,
+                positive(Keys.MESSAGE_MAX_BYTES), maxRecords, positive(Keys.MESSAGE_MAX_PENDING_PER_PEER),
+                optional(Keys.USER), optional(Keys.GROUP), umask, duration(Keys.PROCESS_SWEEP_INTERVAL),
+                metrics.equals("off") ? Optional.empty() : Optional.of(metrics),
+                optional(Keys.CURVE_SERVER_KEY).map(this::resolve), optional(Keys.CURVE_CLIENTS_DIR).map(this::resolve),
+                list(Keys.SECURITY_ALLOW_IPS), bool(Keys.SECURITY_ALLOW_PLAINTEXT), source);
+    }
+
+    private Secret password(Map<String, String> env) {
+        String file = get(Keys.DB_PASSWORD_FILE);
+        String inline = get(Keys.DB_PASSWORD);
+        String fromEnv = env.getOrDefault(PASSWORD_ENV, "");
+        int given = (file.isEmpty() ? 0 : 1) + (inline.isEmpty() ? 0 : 1);
+        if (given > 1) problems.add("db.password and db.password.file are both set; keep one");
+        if (!file.isEmpty()) {
+            Path p = resolve(file);
+            try {
+                if (isReadableByGroupOrOthers(p)) {
+                    problems.add("db.password.file: " + p + " is readable by group or others; chmod 600 it");
+                    return Secret.NONE;
+                }
+                var lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+                return new Secret(lines.isEmpty() ? "" : lines.getFirst().strip());
+            } catch (IOException e) {
+                problems.add("db.password.file: cannot read " + p + " (" + e.getClass().getSimpleName() + ")");
+                return Secret.NONE;
+            }
+        }
+        return new Secret(inline.isEmpty() ? fromEnv : inline);
+    }
+
+    private String get(Key k) { return values.get(k.name()); }
+
+    private Optional<String> optional(Key k) {
+        String v = get(k);
+        return v.isEmpty() ? Optional.empty() : Optional.of(v);
+    }
+
+    private List<String> list(Key k) {
+        return Arrays.stream(get(k).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private Path path(Key k) {
+        String v = get(k);
+        if (v.isEmpty()) {
+            problems.add(k.name() + ": must not be empty");
+            return baseDir;
+        }
+        return resolve(v);
+    }
+
+    private Path resolve(String v) { return baseDir.resolve(v).toAbsolutePath().normalize(); }
+
+    private int positive(Key k) {
+        String v = get(k).replace("_", "");
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(k.name() + ": '" + get(k) + "' is not a positive integer");
+        return 1;
+    }
+
+    private boolean bool(Key k) {
+        String v = get(k).toLowerCase(Locale.ROOT);
+        if (v.equals("true") || v.equals("false")) return v.equals("true");
+        problems.add(k.name() + ": '" + get(k) + "' is not true or false");
+        return false;
+    }
+
+    private Duration duration(Key k) {
+        var m = DURATION.matcher(get(k).trim());
+        if (!m.matches()) {
+            problems.add(k.name() + ": '" + get(k) + "' is not a duration like 500ms, 10s, 5m");
+            return Duration.ofSeconds(1);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    private int umask() {
+        String v = get(Keys.UMASK);
+        if (v.matches("0?[0-7]{1,3}")) return Integer.parseInt(v, 8);
+        problems.add("umask: '" + v + "' is not an octal mask like 027");
+        return 027;
+    }
+
+    private static boolean isReadableByGroupOrOthers(Path p) throws IOException {
+        var perms = Files.getPosixFilePermissions(p);
+        return perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ);
+    }
+
+    private static boolean isReadableByOthers(Path p) {
+        try {
+            return Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_READ);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

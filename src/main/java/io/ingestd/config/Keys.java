@@ -1,0 +1,90 @@
+package io.ingestd.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every configuration key ingestd knows, in the order the documentation lists them. */
+public final class Keys {
+    private Keys() {}
+
+    public static final Key LISTEN = key("listen", "tcp://127.0.0.1:5555",
+            "ZeroMQ endpoints to bind, comma-separated (`tcp://host:port`)", false);
+    public static final Key DB_URL = key("db.url", "",
+            "JDBC URL (`jdbc:mariadb://...`, `jdbc:postgresql://...`, `jdbc:h2:...`); empty = embedded H2 in `data.dir`", false);
+    public static final Key DB_USER = key("db.user", "", "database user", false);
+    public static final Key DB_PASSWORD = secret("db.password",
+            "database password (prefer `db.password.file` or the environment variable INGESTD_DB_PASSWORD)");
+    public static final Key DB_PASSWORD_FILE = key("db.password.file", "",
+            "file holding the database password (first line); must not be group- or world-readable", false);
+    public static final Key DB_TABLE = key("db.table", "fee", "table the records are written to", false);
+    public static final Key DB_POOL_SIZE = key("db.pool.size", "4", "database connections (writers + processing + spare)", false);
+    public static final Key DB_WRITERS = key("db.writers", "2",
+            "writer threads; each commits a group of messages at a time", false);
+    public static final Key DB_NETWORK_TIMEOUT = key("db.network-timeout", "10s",
+            "longest wait for one database round trip before the connection is considered lost", false);
+    public static final Key DB_RETRY_WINDOW = key("db.retry-window", "5s",
+            "how long a message waits for the database (retrying with backoff) before it is answered RETRY", true);
+    public static final Key DATA_DIR = key("data.dir", "data", "directory for the embedded database and the PID file", false);
+    public static final Key LOG_DIR = key("log.dir", "log", "directory for `ingestd.log` and `rejects.log`", false);
+    public static final Key LOG_LEVEL = key("log.level", "info", "log level: error, warn, info, debug or trace", true);
+    public static final Key PID_FILE = key("pid.file", "", "PID file; empty = `ingestd.pid` in `data.dir`", false);
+    public static final Key BATCH_MAX = key("batch.max", "5000", "most records committed in one transaction", true);
+    public static final Key QUEUE_MAX = key("queue.max", "100000",
+            "most records waiting for the writers; when full, the socket is not read (backpressure)", false);
+    public static final Key MESSAGE_MAX_BYTES = key("message.max-bytes", "1048576",
+            "largest accepted message body in bytes; larger is answered FALSE", true);
+    public static final Key MESSAGE_MAX_RECORDS = key("message.max-records", "10000",
+            "most records in one message; more is answered FALSE", true);
+    public static final Key USER = key("user", "", "user to run as when started as root (e.g. `nobody`)", false);
+    public static final Key GROUP = key("group", "", "group to run as; empty = the user's primary group", false);
+    public static final Key UMASK = key("umask", "027", "file mode creation mask of the daemon (octal)", false);
+    public static final Key PROCESS_SWEEP_INTERVAL = key("process.sweep-interval", "10s",
+            "how often rows still 'N' (e.g. left by a crash or another node) are looked for and processed", true);
+
+    public static final Key MESSAGE_MAX_PENDING_PER_PEER = key("message.max-pending-per-peer", "1000",
+            "most unanswered requests one connection may have; beyond it requests are answered FALSE", true);
+    public static final Key METRICS_LISTEN = key("metrics.listen", "127.0.0.1:9555",
+            "host:port of the Prometheus `/metrics` and `/health` endpoint; `off` disables it", false);
+    public static final Key CURVE_SERVER_KEY = key("curve.server.key", "",
+            "server secret certificate (`NAME.key_secret` from `ingestd keygen`); setting it turns CURVE on", false);
+    public static final Key CURVE_CLIENTS_DIR = key("curve.clients.dir", "",
+            "directory of allowed client public certificates (`*.key`); re-read on reload", true);
+    public static final Key SECURITY_ALLOW_IPS = key("security.allow-ips", "",
+            "comma-separated client IP addresses allowed to connect; empty = any", true);
+    public static final Key SECURITY_ALLOW_PLAINTEXT = key("security.allow-plaintext", "false",
+            "allow a non-loopback `listen` without CURVE (warned about at every start)", false);
+
+    public static final List<Key> ALL = List.of(LISTEN, DB_URL, DB_USER, DB_PASSWORD, DB_PASSWORD_FILE, DB_TABLE,
+            DB_POOL_SIZE, DB_WRITERS, DB_NETWORK_TIMEOUT, DB_RETRY_WINDOW, DATA_DIR, LOG_DIR, LOG_LEVEL, PID_FILE,
+            BATCH_MAX, QUEUE_MAX, MESSAGE_MAX_BYTES, MESSAGE_MAX_RECORDS, MESSAGE_MAX_PENDING_PER_PEER, USER, GROUP,
+            UMASK, PROCESS_SWEEP_INTERVAL, METRICS_LISTEN, CURVE_SERVER_KEY, CURVE_CLIENTS_DIR, SECURITY_ALLOW_IPS,
+            SECURITY_ALLOW_PLAINTEXT);
+
+    public static final Map<String, Key> BY_NAME = byName();
+
+    private static Map<String, Key> byName() {
+        var m = new LinkedHashMap<String, Key>();
+        for (Key k : ALL) m.put(k.name(), k);
+        return Map.copyOf(m);
+    }
+
+    private static Key key(String name, String def, String meaning, boolean reloadable) {
+        return new Key(name, def, meaning, reloadable, false);
+    }
+
+    private static Key secret(String name, String meaning) {
+        return new Key(name, "", meaning, false, true);
+    }
+
+    /** The configuration reference as a markdown table, for the README. */
+    public static String markdownTable() {
+        var sb = new StringBuilder("| key | default | reload | meaning |\n|---|---|---|---|\n");
+        for (Key k : ALL) {
+            sb.append("| `").append(k.name()).append("` | ")
+                    .append(k.defaultValue().isEmpty() ? "" : "`" + k.defaultValue() + "`").append(" | ")
+                    .append(k.reloadable() ? "yes" : "restart").append(" | ").append(k.meaning()).append(" |\n");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,329 @@
+package io.ingestd.daemon;
+
+import io.ingestd.config.Config;
+import io.ingestd.config.ConfigException;
+import io.ingestd.config.ConfigLoader;
+import io.ingestd.listener.Listener;
+import io.ingestd.log.Logging;
+import io.ingestd.log.RejectLog;
+import io.ingestd.metrics.Stats;
+import io.ingestd.posix.Posix;
+import io.ingestd.store.Database;
+import io.ingestd.store.GroupCommitWriter;
+import io.ingestd.store.ProcessingStage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZContext;
+
+/**
+ * The daemon: starts its parts in order (config → PID lock → listener bind → database and migrations →
+ * privilege drop → ready), runs until a signal, and stops them in reverse, draining every request it took.
+ * Used by both {@code start} (detached) and {@code run} (foreground).
+ */
+public final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    private final Stats stats = new Stats();
+    private final RejectLog rejects = new RejectLog();
+    private final AtomicInteger stopRequests = new AtomicInteger();
+    private final Object stopSignal = new Object();
+    private final List<Thread> writerThreads = new ArrayList<>();
+    private final List<GroupCommitWriter> writers = new ArrayList<>();
+    private final Instant startedAt = Instant.now();
+    private volatile Config config;
+    private volatile String lastReload = "never";
+    private final AtomicInteger reloads = new AtomicInteger();
+    private PidFile pidFile;
+    private ZContext zmq;
+    private Listener listener;
+    private Database db;
+    private ProcessingStage processing;
+    private Thread listenerThread;
+    private Thread processingThread;
+    private SdNotify systemd;
+    private ControlServer control;
+    private String runAs = System.getProperty("user.name");
+
+    private final List<String> configWarnings;
+
+    public Daemon(Config config, List<String> configWarnings) {
+        this.config = config;
+        this.configWarnings = configWarnings;
+    }
+
+    public Stats stats() { return stats; }
+    public Config config() { return config; }
+    public Instant startedAt() { return startedAt; }
+    public Listener listener() { return listener; }
+    public Database database() { return db; }
+    public String runAs() { return runAs; }
+    public String lastReload() { return lastReload; }
+    public int reloads() { return reloads.get(); }
+
+    /** Runs the daemon until it is told to stop; returns the process exit code. */
+    public int run(Readiness readiness, boolean foreground) {
+        try {
+            start(foreground);
+        } catch (StartupFailure f) {
+            log.error("start-up failed ({}): {}", f.phase().label(), f.getMessage(), f.getCause());
+            readiness.failed(f.phase(), f.getMessage());
+            shutdownQuietly();
+            return f.phase().exitCode;
+        } catch (RuntimeException | Error e) {
+            log.error("start-up failed", e);
+            readiness.failed(Phase.STARTUP, String.valueOf(e.getMessage()));
+            shutdownQuietly();
+            return Phase.STARTUP.exitCode;
+        }
+        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.dbUrlForDisplay();
+        log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
+        readiness.ready(summary);
+        systemd = SdNotify.fromEnvironment().orElse(null);
+        var watchdog = new Watchdog(this, systemd);
+        watchdog.start();
+        awaitStop();
+        if (systemd != null) systemd.stopping();
+        watchdog.stop();
+        drain();
+        log.info("stopped: {} records acknowledged, {} retried, {} rejected messages",
+                stats.recordsAcknowledged.sum(), stats.recordsRetried.sum(), stats.rejectedTotal());
+        return 0;
+    }
+
+    private void start(boolean foreground) throws StartupFailure {
+        try {
+            Files.createDirectories(config.logDir());
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new StartupFailure(Phase.CONFIG, "cannot create directory " + e.getMessage()
+                    + " (check log.dir and data.dir)", e);
+        }
+        Logging.configure(config.logDir(), config.logLevel(), foreground);
+        configWarnings.forEach(w -> log.warn("config: {}", w));
+        Signals.install(this);
+        try {
+            pidFile = PidFile.acquire(config.pidFile());
+        } catch (PidFile.HeldException e) {
+            throw new StartupFailure(Phase.LOCK, e.getMessage());
+        } catch (IOException e) {
+            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.pidFile() + ": " + e
+                    + " (check pid.file and its directory's permissions)", e);
+        }
+        zmq = new ZContext(1);
+        try {
+            listener = new Listener(zmq, config.listen(), limits(config), config.queueMax(), stats, rejects,
+                    Listener.SocketSetup.NONE);
+        } catch (Listener.BindException e) {
+            throw new StartupFailure(Phase.BIND, e.getMessage(), e);
+        }
+        try {
+            db = Database.open(config);
+        } catch (RuntimeException e) {
+            throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + " unreachable or "
+                    + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "
+                    + "server runs)", e);
+        }
+        try {
+            control = new ControlServer(ControlServer.pathFor(config.pidFile()), this::control);
+        } catch (IOException e) {
+            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.pidFile() + ": " + e, e);
+        }
+        dropPrivileges();
+        control.start();
+        processing = new ProcessingStage(db, stats, config.sweepInterval());
+        for (int i = 0; i < config.writers(); i++) {
+            var w = new GroupCommitWriter(db, listener.queue(), listener::complete, processing, stats, rejects,
+                    config.batchMax(), config.retryWindow());
+            writers.add(w);
+            writerThreads.add(Thread.ofPlatform().name("writer-" + i).start(w));
+        }
+        processingThread = Thread.ofPlatform().name("processing").start(processing);
+        listenerThread = Thread.ofPlatform().name("listener").start(listener);
+    }
+
+    private void dropPrivileges() throws StartupFailure {
+        boolean root = Posix.geteuid() == 0;
+        if (config.user().isEmpty()) {
+            if (root) log.warn("running as root: set user (e.g. user=nobody) to drop privileges after start-up");
+            return;
+        }
+        try {
+            var id = PrivilegeDrop.resolve(config.user().get(), config.group().orElse(null));
+            if (!root && Posix.geteuid() == id.uid()) return; // already the configured user
+            if (!root) {
+                throw new StartupFailure(Phase.PRIVILEGES, "cannot switch to user " + id.user() + ": ingestd runs "
+                        + "as uid " + Posix.geteuid() + ", not root (start it as root, or remove the user key)");
+            }
+            handOver(id);
+            PrivilegeDrop.apply(id);
+            PrivilegeDrop.verifyAllThreads(id);
+            runAs = id.user();
+            log.info("running as user {} (uid {}, gid {})", id.user(), id.uid(), id.gid());
+        } catch (IllegalArgumentException | IllegalStateException | io.ingestd.posix.PosixException e) {
+            throw new StartupFailure(Phase.PRIVILEGES, "privilege drop failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
+    private void handOver(PrivilegeDrop.Identity id) throws StartupFailure {
+        try {
+            for (Path dir : List.of(config.dataDir(), config.logDir())) {
+                try (var files = Files.walk(dir)) {
+                    for (Path p : (Iterable<Path>) files::iterator) Posix.chown(p.toString(), id.uid(), id.gid());
+                }
+            }
+            pidFile.chown(id.uid(), id.gid());
+            Posix.chown(control.path().toString(), id.uid(), id.gid());
+            Path pidDir = config.pidFile().getParent();
+            if (!pidDir.equals(config.dataDir()) && pidDir.startsWith(config.dataDir())) {
+                Posix.chown(pidDir.toString(), id.uid(), id.gid());
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new StartupFailure(Phase.PRIVILEGES, "cannot hand data.dir and log.dir to user " + id.user()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** SIGTERM/SIGINT: the first drains, the second stops fast (answers what is queued RETRY). */
+    void requestStop() {
+        int n = stopRequests.incrementAndGet();
+        if (n == 1) log.info("stop requested: draining");
+        else {
+            log.warn("second stop request: stopping fast, queued requests answered RETRY");
+            writers.forEach(GroupCommitWriter::stopFast);
+        }
+        synchronized (stopSignal) {
+            stopSignal.notifyAll();
+        }
+    }
+
+    private void awaitStop() {
+        synchronized (stopSignal) {
+            while (stopRequests.get() == 0) {
+                try {
+                    stopSignal.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Graceful stop: no new requests, commit and answer everything taken, finish processing, release. */
+    private void drain() {
+        listener.stopReading();
+        awaitQuietly(() -> listener.queue().isEmpty() && !listener.isHolding(), Duration.ofMinutes(10));
+        writers.forEach(GroupCommitWriter::stop);
+        writerThreads.forEach(Daemon::joinQuietly);
+        awaitQuietly(() -> listener.pendingReplies() == 0, Duration.ofSeconds(10));
+        listener.stop();
+        joinQuietly(listenerThread);
+        processing.stop();
+        joinQuietly(processingThread);
+        shutdownQuietly();
+    }
+
+    private void shutdownQuietly() {
+        if (control != null) control.close();
+        if (db != null) db.close();
+        if (zmq != null) zmq.close();
+        if (pidFile != null) pidFile.close();
+    }
+
+    /** SIGHUP: re-read the configuration and apply what can change live; keep the old one on any error. */
+    synchronized String reload() {
+        if (systemd != null) systemd.reloading();
+        String outcome;
+        try {
+            var loaded = ConfigLoader.load(config.source(), Map.of(ConfigLoader.PASSWORD_ENV, config.dbPassword().reveal()));
+            var next = loaded.config();
+            var fixed = Reload.changedFixedKeys(config, next);
+            Logging.setLevel(next.logLevel());
+            listener.limits(limits(next));
+            writers.forEach(w -> w.reconfigure(next.batchMax(), next.retryWindow()));
+            processing.reconfigure(next.sweepInterval());
+            config = next;
+            outcome = "applied" + (fixed.isEmpty() ? "" : "; restart needed for: " + String.join(", ", fixed));
+            loaded.warnings().forEach(w -> log.warn("config: {}", w));
+            log.info("reload {}", outcome);
+        } catch (ConfigException e) {
+            outcome = "refused: " + e.getMessage() + " (the running configuration is unchanged)";
+            log.error("reload {}", outcome);
+        } catch (RuntimeException e) {
+            outcome = "refused: " + e + " (the running configuration is unchanged)";
+            log.error("reload failed", e);
+        }
+        lastReload = Instant.now() + " " + outcome;
+        reloads.incrementAndGet();
+        if (systemd != null) systemd.ready();
+        return outcome;
+    }
+
+    /** Answers the control channel: {@code status} (JSON) or {@code status-text}. */
+    private String control(String request) {
+        return switch (request) {
+            case "status" -> StatusReport.json(StatusReport.collect(this));
+            case "status-text" -> StatusReport.text(StatusReport.collect(this));
+            default -> "error: unknown request '" + request + "' (status, status-text)";
+        };
+    }
+
+    /** SIGUSR1: logrotate moved the files; open new ones. */
+    void reopenLogs() {
+        Logging.reopen();
+        log.info("log files reopened");
+    }
+
+    private static Listener.Limits limits(Config c) {
+        return new Listener.Limits(c.maxMessageBytes(), c.maxMessageRecords(), c.maxPendingPerPeer());
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+
+    private static void awaitQuietly(java.util.function.BooleanSupplier done, Duration max) {
+        long end = System.nanoTime() + max.toNanos();
+        while (!done.getAsBoolean() && System.nanoTime() < end) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        if (t == null) return;
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writer and listener both came round their loops recently: the condition for systemd watchdog pings. */
+    boolean isMakingProgress(long withinNanos) {
+        long now = System.nanoTime();
+        if (now - listener.heartbeatNanos() > withinNanos) return false;
+        for (var w : writers) if (now - w.heartbeatNanos() > withinNanos) return false;
+        return true;
+    }
+
+    List<GroupCommitWriter> writers() { return writers; }
+}

@@ -1,0 +1,40 @@
+package io.ingestd.daemon;
+
+import io.ingestd.config.ConfigException;
+import io.ingestd.config.ConfigLoader;
+import io.ingestd.posix.Posix;
+import java.io.IOException;
+import java.io.PrintStream;
+
+/** The entry point of the detached daemon process that {@link Detach} launches. */
+public final class DaemonProcess {
+    public static final String COMMAND = "__daemon";
+
+    private DaemonProcess() {}
+
+    public static int main() {
+        var pipe = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+        var readiness = new PipeReadiness(pipe);
+        Posix.setsid();
+        Handoff.Received handoff;
+        try {
+            handoff = Handoff.read(System.in);
+        } catch (IOException e) {
+            readiness.failed(Phase.CONFIG, "cannot read the configuration from start: " + e.getMessage());
+            return Phase.CONFIG.exitCode;
+        }
+        int devNull = Posix.open("/dev/null", Posix.O_RDONLY, 0);
+        Posix.dup2(devNull, 0);
+        Posix.close(devNull);
+        ConfigLoader.Loaded loaded;
+        try {
+            loaded = ConfigLoader.load(handoff.source(), handoff.env());
+        } catch (ConfigException e) {
+            readiness.failed(Phase.CONFIG, "invalid configuration: " + e.getMessage());
+            return Phase.CONFIG.exitCode;
+        }
+        Posix.umask(loaded.config().umask());
+        var daemon = new Daemon(loaded.config(), loaded.warnings());
+        return daemon.run(readiness, false);
+    }
+}

@@ -1,0 +1,38 @@
+package io.ingestd.daemon;
+
+import io.ingestd.posix.Posix;
+import java.io.PrintStream;
+
+/**
+ * The daemon's side of the readiness channel: one line on the pipe {@code start} waits on, then stdout and
+ * stderr go to /dev/null, which closes the pipe and lets {@code start} exit.
+ */
+final class PipeReadiness implements Readiness {
+    static final String READY = "INGESTD-READY ";
+    static final String FAILED = "INGESTD-FAILED ";
+
+    private final PrintStream out;
+
+    PipeReadiness(PrintStream out) { this.out = out; }
+
+    @Override
+    public void ready(String summary) {
+        out.println(READY + ProcessHandle.current().pid() + " " + summary);
+        detachOutput();
+    }
+
+    @Override
+    public void failed(Phase phase, String message) {
+        out.println(FAILED + phase.name() + " " + message.replace('\n', ' '));
+        detachOutput();
+    }
+
+    private void detachOutput() {
+        out.flush();
+        System.err.flush();
+        int devNull = Posix.open("/dev/null", Posix.O_RDWR, 0);
+        Posix.dup2(devNull, 1);
+        Posix.dup2(devNull, 2);
+        Posix.close(devNull);
+    }
+}

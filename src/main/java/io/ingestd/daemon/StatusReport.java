@@ -1,0 +1,104 @@
+package io.ingestd.daemon;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The live state of a running daemon, as JSON for {@code status --json} and as lines for people. */
+final class StatusReport {
+    private StatusReport() {}
+
+    static Map<String, Object> collect(Daemon d) {
+        var s = d.stats();
+        var c = d.config();
+        var m = new LinkedHashMap<String, Object>();
+        m.put("state", "running");
+        m.put("pid", ProcessHandle.current().pid());
+        m.put("uptime_seconds", Duration.between(d.startedAt(), Instant.now()).toSeconds());
+        m.put("user", d.runAs());
+        m.put("listen", String.join(",", c.listen()));
+        m.put("database", c.dbUrlForDisplay());
+        m.put("table", c.table());
+        m.put("database_up", !s.isDatabaseDown());
+        m.put("messages_received", s.messages.sum());
+        m.put("records_received", s.recordsReceived.sum());
+        m.put("records_acknowledged", s.recordsAcknowledged.sum());
+        m.put("records_retried", s.recordsRetried.sum());
+        m.put("records_processed", s.recordsProcessed.sum());
+        m.put("messages_rejected", s.rejectedTotal());
+        var byReason = new LinkedHashMap<String, Object>();
+        for (var e : s.rejectedByReason().entrySet()) {
+            if (e.getValue().sum() > 0) byReason.put(e.getKey().label(), e.getValue().sum());
+        }
+        m.put("rejected_by_reason", byReason);
+        m.put("queue_records", d.listener().queue().records());
+        m.put("last_error", s.lastError());
+        m.put("last_reload", d.lastReload());
+        m.put("reloads", d.reloads());
+        return m;
+    }
+
+    static String json(Map<String, Object> m) {
+        var sb = new StringBuilder("{");
+        for (var e : m.entrySet()) {
+            if (sb.length() > 1) sb.append(',');
+            quote(sb, e.getKey());
+            sb.append(':');
+            value(sb, e.getValue());
+        }
+        return sb.append('}').toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void value(StringBuilder sb, Object v) {
+        switch (v) {
+            case Number n -> sb.append(n);
+            case Boolean b -> sb.append(b);
+            case Map<?, ?> map -> sb.append(json((Map<String, Object>) map));
+            default -> quote(sb, String.valueOf(v));
+        }
+    }
+
+    private static void quote(StringBuilder sb, String s) {
+        sb.append('"');
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> {
+                    if (ch < 0x20) sb.append(String.format("\\u%04x", (int) ch));
+                    else sb.append(ch);
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    static String text(Map<String, Object> m) {
+        var sb = new StringBuilder();
+        sb.append("ingestd is running (pid ").append(m.get("pid")).append("), up ")
+                .append(human((Long) m.get("uptime_seconds"))).append(", as user ").append(m.get("user")).append('\n');
+        sb.append("  listening on ").append(m.get("listen")).append('\n');
+        sb.append("  database     ").append(m.get("database")).append(" table ").append(m.get("table"))
+                .append(Boolean.TRUE.equals(m.get("database_up")) ? " (up)" : " (UNAVAILABLE)").append('\n');
+        sb.append("  records      ").append(m.get("records_acknowledged")).append(" acknowledged, ")
+                .append(m.get("records_processed")).append(" processed, ").append(m.get("records_retried"))
+                .append(" retried; ").append(m.get("messages_rejected")).append(" messages rejected ")
+                .append(m.get("rejected_by_reason")).append('\n');
+        sb.append("  queue        ").append(m.get("queue_records")).append(" records\n");
+        String err = String.valueOf(m.get("last_error"));
+        if (!err.isEmpty()) sb.append("  last error   ").append(err).append('\n');
+        sb.append("  last reload  ").append(m.get("last_reload"));
+        return sb.toString();
+    }
+
+    static String human(long secs) {
+        if (secs < 60) return secs + "s";
+        if (secs < 3600) return secs / 60 + "m " + secs % 60 + "s";
+        if (secs < 86400) return secs / 3600 + "h " + secs % 3600 / 60 + "m";
+        return secs / 86400 + "d " + secs % 86400 / 3600 + "h";
+    }
+
+}

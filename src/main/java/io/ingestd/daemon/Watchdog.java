@@ -1,0 +1,60 @@
+package io.ingestd.daemon;
+
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Under systemd: pings WATCHDOG=1 at half of $WATCHDOG_USEC, but only while the listener and every writer are
+ * making progress (a stuck writer stops the pings, and systemd restarts the service); and keeps STATUS= current.
+ */
+final class Watchdog {
+    private static final Logger log = LoggerFactory.getLogger(Watchdog.class);
+
+    private final Daemon daemon;
+    private final SdNotify systemd;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    Watchdog(Daemon daemon, SdNotify systemd) {
+        this.daemon = daemon;
+        this.systemd = systemd;
+    }
+
+    void start() {
+        if (systemd == null) return;
+        long interval = SdNotify.watchdogIntervalMicros().orElse(0);
+        long periodMicros = interval > 0 ? interval / 2 : TimeUnit.SECONDS.toMicros(5);
+        thread = Thread.ofPlatform().daemon().name("watchdog").start(() -> loop(interval, periodMicros));
+    }
+
+    void stop() {
+        running = false;
+        if (thread != null) thread.interrupt();
+    }
+
+    private void loop(long intervalMicros, long periodMicros) {
+        boolean warned = false;
+        while (running) {
+            var s = daemon.stats();
+            systemd.status(s.recordsAcknowledged.sum() + " records acknowledged, " + s.rejectedTotal()
+                    + " rejected, queue " + daemon.listener().queue().records()
+                    + (s.isDatabaseDown() ? ", database unavailable: " + s.lastError() : ""));
+            if (intervalMicros > 0) {
+                if (daemon.isMakingProgress(TimeUnit.MICROSECONDS.toNanos(intervalMicros))) {
+                    systemd.watchdog();
+                    warned = false;
+                } else if (!warned) {
+                    log.error("listener or writer made no progress for {} ms: withholding watchdog pings",
+                            TimeUnit.MICROSECONDS.toMillis(intervalMicros));
+                    warned = true;
+                }
+            }
+            try {
+                TimeUnit.MICROSECONDS.sleep(periodMicros);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+}

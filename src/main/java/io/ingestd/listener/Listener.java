@@ -1,0 +1,242 @@
+package io.ingestd.listener;
+
+import io.ingestd.log.RejectLog;
+import io.ingestd.metrics.Stats;
+import io.ingestd.protocol.RecordParser;
+import io.ingestd.protocol.Reply;
+import io.ingestd.store.PendingRequest;
+import io.ingestd.store.RequestQueue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
+
+/**
+ * The ZeroMQ ROUTER loop. Only this thread touches the socket: it reads requests, validates them, queues them
+ * for the writers, and sends the replies the writers hand back (through a queue and a wake-up pipe, because
+ * ZeroMQ sockets are not thread-safe). A REQ client works unchanged; a DEALER client may pipeline requests,
+ * tagging each with its own frames before the empty delimiter, which come back with the reply.
+ */
+public final class Listener implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Listener.class);
+    private static final int READ_BURST = 512;
+
+    private final ZContext context;
+    private final ZMQ.Socket router;
+    private final List<String> endpoints;
+    private final RequestQueue queue;
+    private final Stats stats;
+    private final RejectLog rejects;
+    private final Pipe wakePipe;
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final Queue<PendingRequest> done = new ConcurrentLinkedQueue<>();
+    private final Map<ByteBuffer, Integer> pendingByPeer = new HashMap<>();
+    private volatile Limits limits;
+    private volatile boolean reading = true;
+    private volatile boolean running = true;
+    private volatile long heartbeatNanos = System.nanoTime();
+    private volatile int pending;
+    private volatile PendingRequest held;
+
+    /** What one message and one peer may take; changeable on reload. */
+    public record Limits(int maxBytes, int maxRecords, int maxPendingPerPeer) {}
+
+    /**
+     * Binds every endpoint (before the privilege drop, so low ports work), failing with the endpoint named.
+     * The queue is created here because its space callback must wake this loop.
+     */
+    public Listener(ZContext context, List<String> endpoints, Limits limits, int queueMax, Stats stats,
+                    RejectLog rejects, SocketSetup setup) {
+        this.context = context;
+        this.endpoints = endpoints;
+        this.limits = limits;
+        this.stats = stats;
+        this.rejects = rejects;
+        this.queue = new RequestQueue(queueMax, this::wake);
+        try {
+            this.wakePipe = Pipe.open();
+            wakePipe.source().configureBlocking(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        router = context.createSocket(SocketType.ROUTER);
+        router.setLinger(0);
+        router.setRcvHWM(10_000);
+        router.setSndHWM(100_000);
+        // a hard cap well above the FALSE limit: bigger messages cost the sender its connection, not our memory
+        router.setMaxMsgSize(Math.max(2L * limits.maxBytes(), limits.maxBytes() + 65_536L));
+        setup.apply(router);
+        for (String ep : endpoints) {
+            try {
+                router.bind(ep);
+            } catch (org.zeromq.ZMQException e) {
+                router.close();
+                throw new BindException(ep, e);
+            }
+        }
+        rejects.peerNames(Listener::peerName);
+    }
+
+    /** Extra socket options (CURVE, ZAP) applied before binding. */
+    public interface SocketSetup {
+        void apply(ZMQ.Socket socket);
+        SocketSetup NONE = s -> {};
+    }
+
+    /** A listen endpoint could not be bound. */
+    public static final class BindException extends RuntimeException {
+        public BindException(String endpoint, org.zeromq.ZMQException e) {
+            super("cannot bind " + endpoint + ": " + describe(e), e);
+        }
+
+        private static String describe(org.zeromq.ZMQException e) {
+            return switch (e.getErrorCode()) {
+                case zmq.ZError.EADDRINUSE -> "address in use (is another ingestd running? see: ingestd status)";
+                case zmq.ZError.EADDRNOTAVAIL -> "address not available on this machine";
+                default -> e.getMessage();
+            };
+        }
+    }
+
+    public RequestQueue queue() { return queue; }
+    public List<String> endpoints() { return endpoints; }
+    public void limits(Limits l) { this.limits = l; }
+    public long heartbeatNanos() { return heartbeatNanos; }
+    public int pendingReplies() { return pending; }
+    public boolean isHolding() { return held != null; }
+
+    /** Writers call this with answered requests; the replies leave from this loop's thread. */
+    public void complete(List<PendingRequest> answered) {
+        done.addAll(answered);
+        wake();
+    }
+
+    /** Stop taking new requests (graceful stop); replies still go out. */
+    public void stopReading() {
+        reading = false;
+        wake();
+    }
+
+    /** End the loop; call once every reply is out (see {@link #pendingReplies()}). */
+    public void stop() {
+        running = false;
+        wake();
+    }
+
+    private void wake() {
+        if (wakePending.compareAndSet(false, true)) {
+            try {
+                wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            } catch (IOException e) {
+                log.error("cannot wake the listener", e);
+            }
+        }
+    }
+
+    @Override
+    public void run() {
+        var all = context.createPoller(2);
+        all.register(router, ZMQ.Poller.POLLIN);
+        all.register(wakePipe.source(), ZMQ.Poller.POLLIN);
+        var wakeOnly = context.createPoller(1);
+        wakeOnly.register(wakePipe.source(), ZMQ.Poller.POLLIN);
+        var drain = ByteBuffer.allocate(64);
+        try {
+            while (running && !Thread.currentThread().isInterrupted()) {
+                heartbeatNanos = System.nanoTime();
+                boolean canRead = reading && held == null;
+                (canRead ? all : wakeOnly).poll(100);
+                clearWake(drain);
+                sendReplies();
+                if (held != null && queue.offer(held)) held = null;
+                if (reading && held == null) readBurst();
+            }
+            sendReplies();
+        } catch (org.zeromq.ZMQException e) {
+            if (e.getErrorCode() != zmq.ZError.ETERM) throw e;
+        } finally {
+            all.close();
+            wakeOnly.close();
+            router.close();
+        }
+    }
+
+    private void clearWake(ByteBuffer drain) {
+        try {
+            wakePending.set(false);
+            while (wakePipe.source().read(drain.clear()) > 0) {
+                // discard: the bytes only woke the poller
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void readBurst() {
+        for (int i = 0; i < READ_BURST && held == null; i++) {
+            ZMsg msg = ZMsg.recvMsg(router, ZMQ.DONTWAIT);
+            if (msg == null) return;
+            accept(msg);
+        }
+    }
+
+    private void accept(ZMsg msg) {
+        long now = System.nanoTime();
+        var route = Route.split(msg);
+        if (route.problem() != null) {
+            rejectNow(route, Reply.reject(Reply.Reason.ENVELOPE, route.problem()), route.body());
+            return;
+        }
+        var l = limits;
+        var key = route.peerKey();
+        int peerPending = pendingByPeer.getOrDefault(key, 0);
+        if (peerPending >= l.maxPendingPerPeer()) {
+            rejectNow(route, Reply.reject(Reply.Reason.TOO_MANY_RECORDS, "too many unanswered requests on this "
+                    + "connection (max " + l.maxPendingPerPeer() + "); wait for replies"), route.body());
+            return;
+        }
+        switch (RecordParser.parse(route.body(), l.maxBytes(), l.maxRecords())) {
+            case RecordParser.Result.Invalid(var reject) -> rejectNow(route, reject, route.body());
+            case RecordParser.Result.Parsed(var records) -> {
+                stats.received(records.size());
+                var request = new PendingRequest(records, route, now);
+                pendingByPeer.merge(key, 1, Integer::sum);
+                pending++;
+                if (!queue.offer(request)) held = request; // backpressure: stop reading until there is room
+            }
+        }
+    }
+
+    private void rejectNow(Route route, Reply.Reject reject, byte[] raw) {
+        stats.messages.increment();
+        stats.rejected(reject.reason());
+        rejects.write(route, reject, raw == null ? new byte[0] : raw);
+        route.send(router, reject.wire());
+    }
+
+    private void sendReplies() {
+        PendingRequest r;
+        while ((r = done.poll()) != null) {
+            var route = (Route) r.route();
+            route.send(router, r.reply().wire());
+            pending--;
+            pendingByPeer.computeIfPresent(route.peerKey(), (k, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    private static String peerName(Object route) {
+        return route instanceof Route r ? r.peerName() : "";
+    }
+}

@@ -1,0 +1,120 @@
+package io.ingestd.log;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import ch.qos.logback.core.util.FileSize;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sets up Logback in code, from the daemon's configuration: the main log ({@code ingestd.log}, or stderr in the
+ * foreground) and the reject log ({@code rejects.log}), both rolling by size and day. Also the two live
+ * operations on logs: level change (reload) and reopen (SIGUSR1, after logrotate moved the files).
+ */
+public final class Logging {
+    public static final String MAIN_FILE = "ingestd.log";
+    public static final String REJECT_FILE = "rejects.log";
+    private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %msg%n";
+
+    private Logging() {}
+
+    public static void configure(Path logDir, String level, boolean toStderr) {
+        var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(level, Level.INFO));
+        root.addAppender(toStderr ? console(ctx) : rolling(ctx, logDir, MAIN_FILE, PATTERN));
+        quiet(ctx, "com.zaxxer.hikari", Level.WARN);
+        quiet(ctx, "org.flywaydb", Level.WARN);
+        quiet(ctx, "org.zeromq", Level.WARN);
+        Logger rejects = ctx.getLogger(RejectLog.LOGGER);
+        rejects.setAdditive(false);
+        rejects.setLevel(Level.INFO);
+        rejects.addAppender(rolling(ctx, logDir, REJECT_FILE, "%msg%n"));
+    }
+
+    public static void setLevel(String level) {
+        var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+    }
+
+    /** Closes and reopens every log file by its name, so logs go to new files after logrotate moved the old. */
+    public static void reopen() {
+        var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        for (FileAppender<ILoggingEvent> a : fileAppenders(ctx)) {
+            a.stop();
+            a.start();
+        }
+    }
+
+    /** The log files currently open, for status and for taking their ownership before a privilege drop. */
+    public static List<Path> files() {
+        var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        var out = new ArrayList<Path>();
+        for (var a : fileAppenders(ctx)) out.add(Path.of(a.getFile()));
+        return out;
+    }
+
+    private static List<FileAppender<ILoggingEvent>> fileAppenders(LoggerContext ctx) {
+        var out = new ArrayList<FileAppender<ILoggingEvent>>();
+        for (Logger l : ctx.getLoggerList()) {
+            for (var it = l.iteratorForAppenders(); it.hasNext(); ) {
+                Appender<ILoggingEvent> a = it.next();
+                if (a instanceof FileAppender<ILoggingEvent> f) out.add(f);
+            }
+        }
+        return out;
+    }
+
+    private static void quiet(LoggerContext ctx, String name, Level level) {
+        ctx.getLogger(name).setLevel(level);
+    }
+
+    private static ConsoleAppender<ILoggingEvent> console(LoggerContext ctx) {
+        var a = new ConsoleAppender<ILoggingEvent>();
+        a.setContext(ctx);
+        a.setName("stderr");
+        a.setTarget("System.err");
+        a.setEncoder(encoder(ctx, PATTERN));
+        a.start();
+        return a;
+    }
+
+    private static RollingFileAppender<ILoggingEvent> rolling(LoggerContext ctx, Path dir, String file, String pattern) {
+        var a = new RollingFileAppender<ILoggingEvent>();
+        a.setContext(ctx);
+        a.setName(file);
+        a.setFile(dir.resolve(file).toString());
+        var policy = new SizeAndTimeBasedRollingPolicy<ILoggingEvent>();
+        policy.setContext(ctx);
+        policy.setParent(a);
+        String base = file.substring(0, file.lastIndexOf('.'));
+        policy.setFileNamePattern(dir.resolve(base + ".%d{yyyy-MM-dd}.%i.log.gz").toString());
+        policy.setMaxFileSize(FileSize.valueOf("100MB"));
+        policy.setMaxHistory(14);
+        policy.setTotalSizeCap(FileSize.valueOf("2GB"));
+        policy.start();
+        a.setRollingPolicy(policy);
+        a.setEncoder(encoder(ctx, pattern));
+        a.start();
+        return a;
+    }
+
+    private static PatternLayoutEncoder encoder(LoggerContext ctx, String pattern) {
+        var e = new PatternLayoutEncoder();
+        e.setContext(ctx);
+        e.setPattern(pattern);
+        e.start();
+        return e;
+    }
+}

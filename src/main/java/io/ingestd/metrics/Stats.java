@@ -1,0 +1,93 @@
+package io.ingestd.metrics;
+
+import io.ingestd.protocol.Reply;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The daemon's counters, written on the data path (cheap: LongAdder, no locks) and read by status, the
+ * Prometheus endpoint and the systemd STATUS line.
+ */
+public final class Stats {
+    public final LongAdder messages = new LongAdder();
+    public final LongAdder recordsReceived = new LongAdder();
+    public final LongAdder recordsAcknowledged = new LongAdder();
+    public final LongAdder messagesAcknowledged = new LongAdder();
+    public final LongAdder recordsRetried = new LongAdder();
+    public final LongAdder messagesRetried = new LongAdder();
+    public final LongAdder recordsProcessed = new LongAdder();
+    public final LongAdder processingDeferred = new LongAdder();
+    public final LongAdder commits = new LongAdder();
+    private final Map<Reply.Reason, LongAdder> rejected = new EnumMap<>(Reply.Reason.class);
+    private volatile long databaseDownSince;
+    private volatile String lastError = "";
+    private volatile long lastErrorMillis;
+    private volatile CommitObserver observer = CommitObserver.NONE;
+
+    /** Receives batch sizes and latencies, for histograms; set by the metrics endpoint. */
+    public interface CommitObserver {
+        void committed(int records, long commitNanos);
+        void acknowledged(long ackLatencyNanos);
+        CommitObserver NONE = new CommitObserver() {
+            @Override public void committed(int records, long commitNanos) {}
+            @Override public void acknowledged(long ackLatencyNanos) {}
+        };
+    }
+
+    public Stats() {
+        for (var r : Reply.Reason.values()) rejected.put(r, new LongAdder());
+    }
+
+    public void observe(CommitObserver o) { this.observer = o; }
+
+    public void received(int records) {
+        messages.increment();
+        recordsReceived.add(records);
+    }
+
+    public void acknowledged(int records, long latencyNanos) {
+        messagesAcknowledged.increment();
+        recordsAcknowledged.add(records);
+        observer.acknowledged(latencyNanos);
+    }
+
+    public void committed(int records, long nanos) {
+        commits.increment();
+        observer.committed(records, nanos);
+    }
+
+    public void rejected(Reply.Reason reason) { rejected.get(reason).increment(); }
+    public Map<Reply.Reason, LongAdder> rejectedByReason() { return rejected; }
+
+    public long rejectedTotal() {
+        long n = 0;
+        for (var a : rejected.values()) n += a.sum();
+        return n;
+    }
+
+    public void retried(int records) {
+        messagesRetried.increment();
+        recordsRetried.add(records);
+    }
+
+    public void processed(int records) { recordsProcessed.add(records); }
+    public void processingDeferred(int records) { processingDeferred.add(records); }
+
+    public void databaseDown(String why) {
+        if (databaseDownSince == 0) databaseDownSince = System.currentTimeMillis();
+        error(why);
+    }
+
+    public void databaseUp() { databaseDownSince = 0; }
+    public boolean isDatabaseDown() { return databaseDownSince != 0; }
+    public long databaseDownSinceMillis() { return databaseDownSince; }
+
+    public void error(String why) {
+        lastError = why;
+        lastErrorMillis = System.currentTimeMillis();
+    }
+
+    public String lastError() { return lastError; }
+    public long lastErrorMillis() { return lastErrorMillis; }
+}

@@ -1,0 +1,106 @@
+package io.ingestd.posix;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Sends one AF_UNIX datagram (the JDK's DatagramChannel has no Unix-domain support): for sd_notify. A leading
+ * {@code @} in the address means Linux's abstract namespace.
+ */
+public final class UnixDatagram {
+    private static final int AF_UNIX = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000, SUN_PATH_OFFSET = 2, SUN_PATH_MAX = 108;
+    private static final MethodHandle SOCKET = Native.errnoFunction("socket", Native.INT, Native.INT, Native.INT, Native.INT);
+    private static final MethodHandle SENDTO = Native.errnoFunction("sendto", Native.LONG, Native.INT, Native.POINTER,
+            Native.LONG, Native.INT, Native.POINTER, Native.INT);
+    private static final MethodHandle BIND = Native.errnoFunction("bind", Native.INT, Native.INT, Native.POINTER, Native.INT);
+    private static final MethodHandle RECV = Native.errnoFunction("recv", Native.LONG, Native.INT, Native.POINTER, Native.LONG, Native.INT);
+    private static final MethodHandle CLOSE = Native.function("close", Native.INT, Native.INT);
+    private static final MethodHandle CLOCK_GETTIME = Native.function("clock_gettime", Native.INT, Native.INT, Native.POINTER);
+
+    private UnixDatagram() {}
+
+    /** Sends {@code text} to the socket at {@code address}; false (never an exception) when it cannot. */
+    public static boolean send(String address, String text) {
+        try (var arena = Arena.ofConfined()) {
+            var st = Native.captureState(arena);
+            int fd = (int) SOCKET.invokeExact(st, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            if (fd < 0) return false;
+            try {
+                var addr = sockaddr(arena, address);
+                byte[] data = text.getBytes(StandardCharsets.UTF_8);
+                var buf = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, data);
+                long n = (long) SENDTO.invokeExact(st, fd, buf, (long) data.length, 0, addr, (int) addr.byteSize());
+                return n == data.length;
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(fd);
+            }
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /** Binds a datagram socket at {@code address} and returns its descriptor (tests play systemd with it). */
+    public static int bind(String address) {
+        try (var arena = Arena.ofConfined()) {
+            var st = Native.captureState(arena);
+            int fd = (int) SOCKET.invokeExact(st, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            if (fd < 0) throw new PosixException("socket(AF_UNIX)", Native.errno(st));
+            var addr = sockaddr(arena, address);
+            int r = (int) BIND.invokeExact(st, fd, addr, (int) addr.byteSize());
+            if (r < 0) throw new PosixException("bind(" + address + ")", Native.errno(st));
+            return fd;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Receives one datagram, waiting for it. */
+    public static String receive(int fd) {
+        try (var arena = Arena.ofConfined()) {
+            var st = Native.captureState(arena);
+            var buf = arena.allocate(4096);
+            long n = (long) RECV.invokeExact(st, fd, buf, 4096L, 0);
+            if (n < 0) throw new PosixException("recv", Native.errno(st));
+            return new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            // nothing to do
+        }
+    }
+
+    /** CLOCK_MONOTONIC in microseconds, the clock systemd's MONOTONIC_USEC refers to. */
+    public static long monotonicMicros() {
+        try (var arena = Arena.ofConfined()) {
+            var ts = arena.allocate(16);
+            int ignored = (int) CLOCK_GETTIME.invokeExact(1, ts);
+            return ts.get(Native.LONG, 0) * 1_000_000L + ts.get(Native.LONG, 8) / 1000;
+        } catch (Throwable t) {
+            return 0;
+        }
+    }
+
+    private static MemorySegment sockaddr(Arena arena, String address) {
+        byte[] path = address.getBytes(StandardCharsets.UTF_8);
+        boolean abstractName = address.startsWith("@");
+        if (path.length >= SUN_PATH_MAX) throw new IllegalArgumentException("socket path too long: " + address);
+        // abstract: exact length, no trailing NUL; path: NUL-terminated
+        var addr = arena.allocate(SUN_PATH_OFFSET + path.length + (abstractName ? 0 : 1));
+        addr.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
+        for (int i = 0; i < path.length; i++) addr.set(java.lang.foreign.ValueLayout.JAVA_BYTE, SUN_PATH_OFFSET + i, path[i]);
+        if (abstractName) addr.set(java.lang.foreign.ValueLayout.JAVA_BYTE, SUN_PATH_OFFSET, (byte) 0);
+        return addr;
+    }
+}

@@ -1,0 +1,94 @@
+package io.ingestd.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.ingestd.config.Config;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.flywaydb.core.Flyway;
+
+/** The connection pool and schema of one database: opened and migrated at start-up, closed last at stop. */
+public final class Database implements AutoCloseable {
+    private static final Executor DIRECT = Runnable::run;
+
+    final HikariDataSource pool;
+    final Dialect dialect;
+    final String table;
+    private final int networkTimeoutMillis;
+
+    private Database(HikariDataSource pool, Dialect dialect, String table, int networkTimeoutMillis) {
+        this.pool = pool;
+        this.dialect = dialect;
+        this.table = table;
+        this.networkTimeoutMillis = networkTimeoutMillis;
+    }
+
+    /** Connects (failing fast when the database cannot be reached) and brings the schema up to date. */
+    public static Database open(Config config) {
+        var hc = new HikariConfig();
+        hc.setPoolName("ingestd-db");
+        hc.setJdbcUrl(config.dbUrl());
+        if (!config.dbUser().isEmpty()) hc.setUsername(config.dbUser());
+        if (!config.dbPassword().isEmpty()) hc.setPassword(config.dbPassword().reveal());
+        hc.setMaximumPoolSize(Math.max(config.poolSize(), config.writers() + 1));
+        hc.setAutoCommit(false);
+        // a short timeout lets writers notice an outage within a second and answer RETRY within db.retry-window
+        hc.setConnectionTimeout(1000);
+        hc.setValidationTimeout(1000);
+        hc.setInitializationFailTimeout(3000);
+        hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        var pool = new HikariDataSource(hc);
+        try {
+            var db = new Database(pool, Dialect.of(config.dbUrl()), config.table(),
+                    (int) config.networkTimeout().toMillis());
+            db.migrate();
+            return db;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private void migrate() {
+        Flyway.configure()
+                .dataSource(pool)
+                .locations(dialect.migrations)
+                .table(table + "_schema_history")
+                .placeholders(Map.of("table", table))
+                .load()
+                .migrate();
+    }
+
+    /** A pooled connection whose every round trip is bounded by {@code db.network-timeout}. */
+    Connection connection() throws SQLException {
+        Connection c = pool.getConnection();
+        try {
+            c.setNetworkTimeout(DIRECT, networkTimeoutMillis);
+        } catch (SQLException | UnsupportedOperationException e) {
+            // a driver without network timeouts still works, only hangs longer on a dead peer
+        }
+        return c;
+    }
+
+    public String table() { return table; }
+
+    /** Rows still waiting for processing ('N'). */
+    public long backlog() throws SQLException {
+        try (var c = connection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT COUNT(*) FROM " + table + " WHERE status = 'N'")) {
+            rs.next();
+            long n = rs.getLong(1);
+            c.commit();
+            return n;
+        }
+    }
+
+    /** Active and total connections of the pool, for metrics. */
+    public int activeConnections() { return pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections(); }
+    public int totalConnections() { return pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getTotalConnections(); }
+
+    @Override
+    public void close() { pool.close(); }
+}

@@ -1,0 +1,44 @@
+package io.ingestd.store;
+
+import java.util.Locale;
+
+/** What differs between the supported databases: the idempotent insert and the migration folder. */
+enum Dialect {
+    MARIADB("mariadb"), POSTGRESQL("postgresql"), H2("h2");
+
+    final String migrations;
+
+    Dialect(String folder) { this.migrations = "classpath:db/migration/" + folder; }
+
+    static Dialect of(String jdbcUrl) {
+        String u = jdbcUrl.toLowerCase(Locale.ROOT);
+        if (u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:")) return MARIADB;
+        if (u.startsWith("jdbc:postgresql:")) return POSTGRESQL;
+        if (u.startsWith("jdbc:h2:")) return H2;
+        throw new IllegalArgumentException("unsupported database URL " + jdbcUrl.replaceAll("[?;].*", ""));
+    }
+
+    /**
+     * A multi-row insert of {@code rows} records that skips tickets already stored and returns the number of
+     * rows it inserted: one statement per chunk instead of one round trip per record.
+     */
+    String insertIgnore(String table, int rows) {
+        var sb = new StringBuilder(64 + rows * 12);
+        switch (this) {
+            case MARIADB -> sb.append("INSERT IGNORE INTO ").append(table).append(" (ticket, login, volume) VALUES ");
+            case POSTGRESQL -> sb.append("INSERT INTO ").append(table).append(" (ticket, login, volume) VALUES ");
+            case H2 -> sb.append("MERGE INTO ").append(table).append(" t USING (VALUES ");
+        }
+        for (int i = 0; i < rows; i++) {
+            if (i > 0) sb.append(',');
+            sb.append(this == H2 && i == 0 ? "(CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS DECIMAL(18,4)))" : "(?,?,?)");
+        }
+        switch (this) {
+            case MARIADB -> { }
+            case POSTGRESQL -> sb.append(" ON CONFLICT (ticket) DO NOTHING");
+            case H2 -> sb.append(") s(ticket, login, volume) ON t.ticket = s.ticket WHEN NOT MATCHED THEN INSERT")
+                    .append(" (ticket, login, volume) VALUES (s.ticket, s.login, s.volume)");
+        }
+        return sb.toString();
+    }
+}

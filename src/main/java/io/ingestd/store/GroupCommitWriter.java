@@ -1,0 +1,266 @@
+package io.ingestd.store;
+
+import io.ingestd.log.RejectLog;
+import io.ingestd.metrics.Stats;
+import io.ingestd.protocol.Records;
+import io.ingestd.protocol.Reply;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes groups of messages from the queue, writes all their records in one transaction, commits, and only then
+ * answers them: a {@code TRUE} never leaves before its records are committed. The batch grows by itself while a
+ * commit is in flight, so commit latency sets the batch size (group commit across all connections).
+ *
+ * <p>Writes are idempotent (a stored identical record is not written again), so a failed or unknown commit is
+ * resolved by simply writing the same messages again on a new connection.
+ */
+public final class GroupCommitWriter implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+    private static final long IDLE_WAIT = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long FIRST_BACKOFF = TimeUnit.MILLISECONDS.toNanos(50);
+    // short enough that the writers are back at full rate well within 2 s of the database's return
+    private static final long MAX_BACKOFF = TimeUnit.MILLISECONDS.toNanos(500);
+
+    private final Database db;
+    private final RequestQueue queue;
+    private final Consumer<List<PendingRequest>> completion;
+    private final ProcessingStage processing;
+    private final Stats stats;
+    private final RejectLog rejects;
+    private final String[] insertSql = new String[Sql.CHUNK + 1];
+    private volatile int batchMax;
+    private volatile long retryWindowNanos;
+    private volatile boolean stopping;
+    private volatile boolean fastStop;
+    private volatile long heartbeatNanos = System.nanoTime();
+
+    public GroupCommitWriter(Database db, RequestQueue queue, Consumer<List<PendingRequest>> completion,
+                             ProcessingStage processing, Stats stats, RejectLog rejects, int batchMax, Duration retryWindow) {
+        this.db = db;
+        this.queue = queue;
+        this.completion = completion;
+        this.processing = processing;
+        this.stats = stats;
+        this.rejects = rejects;
+        reconfigure(batchMax, retryWindow);
+    }
+
+    public void reconfigure(int batchMax, Duration retryWindow) {
+        this.batchMax = batchMax;
+        this.retryWindowNanos = retryWindow.toNanos();
+    }
+
+    /** Finish what is queued, then end. */
+    public void stop() { stopping = true; }
+
+    /** Stop writing: answer everything still queued with RETRY. */
+    public void stopFast() {
+        fastStop = true;
+        stopping = true;
+    }
+
+    /** When the writer last came round its loop; a stuck writer stops the systemd watchdog pings. */
+    public long heartbeatNanos() { return heartbeatNanos; }
+
+    @Override
+    public void run() {
+        try {
+            while (!(stopping && queue.isEmpty())) {
+                heartbeatNanos = System.nanoTime();
+                List<PendingRequest> batch = queue.take(batchMax, IDLE_WAIT);
+                if (batch.isEmpty()) continue;
+                if (fastStop) retryAll(batch, "shutting down");
+                else write(batch);
+                completion.accept(batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void write(List<PendingRequest> batch) throws InterruptedException {
+        List<PendingRequest> todo = expireWhileDown(batch);
+        long deadline = Long.MAX_VALUE;
+        for (var r : todo) deadline = Math.min(deadline, r.receivedNanos() + retryWindowNanos);
+        long backoff = FIRST_BACKOFF;
+        while (!todo.isEmpty()) {
+            heartbeatNanos = System.nanoTime();
+            try {
+                todo = writeOnce(todo);
+                stats.databaseUp();
+                backoff = FIRST_BACKOFF;
+            } catch (SQLException e) {
+                String why = describe(e);
+                if (isDataError(e) && todo.size() > 1) {
+                    log.warn("a group of {} messages failed ({}); writing each on its own", todo.size(), why);
+                    for (var r : todo) write(List.of(r));
+                    return;
+                }
+                stats.databaseDown(why);
+                if (System.nanoTime() + backoff > deadline || fastStop) {
+                    log.warn("database unavailable for {} messages, answering RETRY: {}", todo.size(), why);
+                    retryAll(todo, "database unavailable: " + why);
+                    return;
+                }
+                log.debug("write failed, retrying in {} ms: {}", TimeUnit.NANOSECONDS.toMillis(backoff), why);
+                TimeUnit.NANOSECONDS.sleep(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF);
+            }
+        }
+    }
+
+    /** While the database is known to be down, messages that already waited a whole retry window get RETRY at once. */
+    private List<PendingRequest> expireWhileDown(List<PendingRequest> batch) {
+        if (!stats.isDatabaseDown()) return batch;
+        long now = System.nanoTime();
+        var live = new ArrayList<PendingRequest>(batch.size());
+        for (var r : batch) {
+            if (now - r.receivedNanos() > retryWindowNanos) retry(r, "database unavailable: " + stats.lastError());
+            else live.add(r);
+        }
+        return live;
+    }
+
+    /**
+     * One transaction for the group. Returns the messages to write in a following round: those holding a ticket
+     * that an earlier message of the group has with other values (so the database, not the order in the group,
+     * decides which is the conflict), and, after a conflict with stored rows, the untouched rest of the group.
+     */
+    private List<PendingRequest> writeOnce(List<PendingRequest> group) throws SQLException {
+        var rows = Rows.of(group);
+        try (Connection c = db.connection()) {
+            try {
+                int inserted = insert(c, rows);
+                if (inserted < rows.count && markStoredConflicts(c, rows)) {
+                    c.rollback();
+                    return rejectConflicts(group, rows);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        }
+        long now = System.nanoTime();
+        int records = 0;
+        for (int i = 0; i < group.size(); i++) {
+            if (rows.state[i] == Rows.ACCEPTED) {
+                var r = group.get(i);
+                r.answer(Reply.ACK);
+                records += r.records().size();
+                stats.acknowledged(r.records().size(), now - r.receivedNanos());
+            } else if (rows.state[i] == Rows.SELF_CONFLICT) {
+                reject(group.get(i), rows.selfConflictDetail(group.get(i)));
+            }
+        }
+        stats.committed(records, now - rows.startedNanos);
+        processing.submit(rows.acceptedTickets());
+        return rows.deferred(group);
+    }
+
+    private int insert(Connection c, Rows rows) throws SQLException {
+        int total = 0;
+        for (int from = 0; from < rows.count; from += Sql.CHUNK) {
+            int n = Math.min(Sql.CHUNK, rows.count - from);
+            String sql = insertSql[n];
+            if (sql == null) sql = insertSql[n] = db.dialect.insertIgnore(db.table, n);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int p = 1;
+                for (int i = from; i < from + n; i++) {
+                    ps.setLong(p++, rows.tickets[i]);
+                    ps.setLong(p++, rows.logins[i]);
+                    ps.setBigDecimal(p++, BigDecimal.valueOf(rows.volumes[i], Records.VOLUME_SCALE));
+                }
+                total += ps.executeUpdate();
+            }
+        }
+        return total;
+    }
+
+    /** Some tickets were already stored: compare them with ours. True if any differs (a conflict). */
+    private boolean markStoredConflicts(Connection c, Rows rows) throws SQLException {
+        boolean any = false;
+        for (int from = 0; from < rows.count; from += Sql.CHUNK) {
+            int n = Math.min(Sql.CHUNK, rows.count - from);
+            try (PreparedStatement ps = c.prepareStatement(Sql.selectByTickets(db.table, n))) {
+                for (int i = 0; i < n; i++) ps.setLong(i + 1, rows.tickets[from + i]);
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int pos = rows.index.get(rs.getLong(1));
+                        long volume = rs.getBigDecimal(3).setScale(Records.VOLUME_SCALE).unscaledValue().longValueExact();
+                        if (pos >= 0 && (rs.getLong(2) != rows.logins[pos] || volume != rows.volumes[pos])) {
+                            rows.conflicted[pos] = true;
+                            rows.storedLogin[pos] = rs.getLong(2);
+                            any = true;
+                        }
+                    }
+                }
+            }
+        }
+        return any;
+    }
+
+    private List<PendingRequest> rejectConflicts(List<PendingRequest> group, Rows rows) {
+        var again = new ArrayList<PendingRequest>(group.size());
+        for (int i = 0; i < group.size(); i++) {
+            var r = group.get(i);
+            String conflict = rows.state[i] == Rows.ACCEPTED ? rows.storedConflict(r) : null;
+            if (conflict != null) reject(r, conflict);
+            else if (rows.state[i] == Rows.SELF_CONFLICT) reject(r, rows.selfConflictDetail(r));
+            else again.add(r);
+        }
+        return again;
+    }
+
+    private void reject(PendingRequest r, String detail) {
+        var reject = Reply.reject(Reply.Reason.CONFLICT, detail);
+        r.answer(reject);
+        stats.rejected(reject.reason());
+        rejects.write(r.route(), reject, rawText(r.records()));
+    }
+
+    private void retryAll(List<PendingRequest> requests, String why) {
+        for (var r : requests) retry(r, why);
+    }
+
+    private void retry(PendingRequest r, String why) {
+        r.answer(new Reply.Retry(why));
+        stats.retried(r.records().size());
+    }
+
+    private static String rawText(Records records) {
+        var sb = new StringBuilder();
+        for (int i = 0; i < records.size() && sb.length() < 512; i++) sb.append(records.line(i)).append('\n');
+        return sb.toString();
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool discards it
+        }
+    }
+
+    /** Errors about the data rather than the connection: worth isolating messages, not worth retrying as is. */
+    static boolean isDataError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    static String describe(SQLException e) {
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        if (msg.length() > 200) msg = msg.substring(0, 200) + "...";
+        return (e.getSQLState() == null ? "" : "SQLState " + e.getSQLState() + ": ") + msg;
+    }
+}

@@ -1,0 +1,140 @@
+package io.ingestd.store;
+
+import io.ingestd.Fee;
+import io.ingestd.FeeProcessor;
+import io.ingestd.metrics.Stats;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves committed records from 'N' to 'Y': claims them (SELECT ... FOR UPDATE SKIP LOCKED, so two nodes on one
+ * database never process the same row), runs the {@link FeeProcessor} and marks them 'Y' in one transaction.
+ * Fresh batches come from the writers; a periodic sweep picks up rows left 'N' by a crash or by another node.
+ * It never slows the acknowledgements: when it lags, fresh batches are left to the sweep.
+ */
+public final class ProcessingStage implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ProcessingStage.class);
+
+    private final Database db;
+    private final FeeProcessor processor;
+    private final Stats stats;
+    private final BlockingQueue<long[]> fresh = new ArrayBlockingQueue<>(256);
+    private volatile long sweepIntervalNanos;
+    private volatile boolean stopping;
+    private volatile long heartbeatNanos = System.nanoTime();
+
+    public ProcessingStage(Database db, Stats stats, Duration sweepInterval) {
+        this.db = db;
+        this.stats = stats;
+        this.processor = loadProcessor();
+        reconfigure(sweepInterval);
+    }
+
+    static FeeProcessor loadProcessor() {
+        var found = ServiceLoader.load(FeeProcessor.class).findFirst();
+        found.ifPresent(p -> log.info("processing with {}", p.getClass().getName()));
+        return found.orElse(FeeProcessor.NONE);
+    }
+
+    public void reconfigure(Duration sweepInterval) { this.sweepIntervalNanos = sweepInterval.toNanos(); }
+
+    /** Committed tickets to process; dropped (left to the sweep) if the stage is behind. */
+    void submit(long[] tickets) {
+        if (tickets.length > 0 && !fresh.offer(tickets)) stats.processingDeferred(tickets.length);
+    }
+
+    public void stop() { stopping = true; }
+
+    public long heartbeatNanos() { return heartbeatNanos; }
+
+    @Override
+    public void run() {
+        long nextSweep = System.nanoTime();
+        while (!stopping || !fresh.isEmpty()) {
+            heartbeatNanos = System.nanoTime();
+            try {
+                if (!stopping && System.nanoTime() - nextSweep >= 0) {
+                    sweep();
+                    nextSweep = System.nanoTime() + sweepIntervalNanos;
+                }
+                long[] tickets = fresh.poll(200, TimeUnit.MILLISECONDS);
+                if (tickets != null) process(tickets);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (SQLException | RuntimeException e) {
+                // the rows stay 'N' and the next sweep takes them; never let this thread die
+                log.warn("processing failed, rows stay 'N' for the next sweep: {}", GroupCommitWriter.describe(e instanceof SQLException s ? s : new SQLException(e)));
+                nextSweep = Math.min(nextSweep, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+            }
+        }
+    }
+
+    /** Processes rows left 'N' (e.g. by a crash between commit and processing), oldest tickets first. */
+    public int sweep() throws SQLException {
+        int total = 0;
+        while (true) {
+            int n;
+            try (Connection c = db.connection()) {
+                try (PreparedStatement ps = c.prepareStatement(Sql.claimOldest(db.table, Sql.CHUNK))) {
+                    n = processClaimed(c, ps, true);
+                }
+                c.commit();
+            }
+            total += n;
+            if (n < Sql.CHUNK || stopping) break;
+        }
+        if (total > 0) log.info("processed {} rows left 'N'", total);
+        return total;
+    }
+
+    private void process(long[] tickets) throws SQLException {
+        for (int from = 0; from < tickets.length; from += Sql.CHUNK) {
+            int n = Math.min(Sql.CHUNK, tickets.length - from);
+            try (Connection c = db.connection()) {
+                if (processor.needsRecords()) {
+                    try (PreparedStatement ps = c.prepareStatement(Sql.claim(db.table, n))) {
+                        for (int i = 0; i < n; i++) ps.setLong(i + 1, tickets[from + i]);
+                        processClaimed(c, ps, false);
+                    }
+                } else {
+                    stats.processed(markProcessed(c, tickets, from, n));
+                }
+                c.commit();
+            }
+        }
+    }
+
+    /** Runs the claim query, the processor, and marks the claimed rows 'Y'; the caller commits. */
+    private int processClaimed(Connection c, PreparedStatement claim, boolean countAll) throws SQLException {
+        var fees = new ArrayList<Fee>();
+        try (var rs = claim.executeQuery()) {
+            while (rs.next()) fees.add(new Fee(rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3)));
+        }
+        if (fees.isEmpty()) return 0;
+        processor.process(c, fees);
+        long[] ids = new long[fees.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = fees.get(i).ticket();
+        int marked = markProcessed(c, ids, 0, ids.length);
+        stats.processed(marked);
+        return countAll ? fees.size() : marked;
+    }
+
+    private int markProcessed(Connection c, long[] tickets, int from, int n) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Sql.markProcessed(db.table, n))) {
+            for (int i = 0; i < n; i++) ps.setLong(i + 1, tickets[from + i]);
+            return ps.executeUpdate();
+        }
+    }
+
+}

@@ -1,0 +1,95 @@
+package io.ingestd.store;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The bounded queue between the socket and the writers, counted in records. {@link #offer} never blocks: when
+ * the queue is full the listener holds the message and stops reading the socket (backpressure), so nothing is
+ * dropped and memory stays bounded.
+ */
+public final class RequestQueue {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
+    private final int capacity;
+    private final Runnable onSpace;
+    private int records;
+
+    /** @param onSpace called (from a writer thread) after records were taken, so a held message can go in */
+    public RequestQueue(int capacity, Runnable onSpace) {
+        this.capacity = capacity;
+        this.onSpace = onSpace;
+    }
+
+    public boolean offer(PendingRequest r) {
+        lock.lock();
+        try {
+            int n = r.records().size();
+            if (records + n > capacity && !queue.isEmpty()) return false;
+            queue.add(r);
+            records += n;
+            notEmpty.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits up to the timeout for a first request, then takes whatever else is queued up to {@code maxRecords}:
+     * the batch grows by itself while the previous commit runs (group commit).
+     */
+    List<PendingRequest> take(int maxRecords, long timeoutNanos) throws InterruptedException {
+        var batch = new ArrayList<PendingRequest>();
+        lock.lock();
+        try {
+            long wait = timeoutNanos;
+            while (queue.isEmpty()) {
+                if (wait <= 0) return batch;
+                wait = notEmpty.awaitNanos(wait);
+            }
+            int taken = 0;
+            while (!queue.isEmpty() && (batch.isEmpty() || taken + queue.peek().records().size() <= maxRecords)) {
+                var r = queue.poll();
+                taken += r.records().size();
+                batch.add(r);
+            }
+            records -= taken;
+        } finally {
+            lock.unlock();
+        }
+        onSpace.run();
+        return batch;
+    }
+
+    /** Removes everything queued (for a fast stop, to be answered RETRY). */
+    List<PendingRequest> drainAll() {
+        lock.lock();
+        try {
+            var all = new ArrayList<>(queue);
+            queue.clear();
+            records = 0;
+            return all;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int records() {
+        lock.lock();
+        try {
+            return records;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isEmpty() { return records() == 0; }
+
+    static long millis(long ms) { return TimeUnit.MILLISECONDS.toNanos(ms); }
+}

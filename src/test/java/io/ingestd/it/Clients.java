@@ -1,0 +1,41 @@
+package io.ingestd.it;
+
+import java.nio.charset.StandardCharsets;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/** Test clients: the seed's lock-step REQ client, over real ZeroMQ sockets on loopback. */
+public final class Clients {
+    private Clients() {}
+
+    /** A REQ client as the trading servers of the seed use it: one request, one reply. */
+    public static final class Req implements AutoCloseable {
+        private final ZContext ctx = new ZContext(1);
+        private final ZMQ.Socket socket;
+
+        public Req(String endpoint) {
+            socket = ctx.createSocket(SocketType.REQ);
+            socket.setLinger(0);
+            socket.setReceiveTimeOut(30_000);
+            socket.connect(endpoint);
+        }
+
+        public String request(String body) {
+            return request(body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public String request(byte[] body) {
+            socket.send(body, 0);
+            byte[] reply = socket.recv(0);
+            if (reply == null) throw new AssertionError("no reply within 30 s");
+            return new String(reply, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.ingestd.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real {@code bin/ingestd} as a user runs it: one instance with its own directory, port and database,
+ * driven through the CLI, so tests see exit codes and messages exactly as people do.
+ */
+public final class Ingestd {
+    public static final Path HOME = Path.of(System.getProperty("ingestd.home", ".")).toAbsolutePath();
+    public static final Path LAUNCHER = HOME.resolve("bin/ingestd");
+
+    public final Path dir;
+    public final int port;
+    public final String dbUrl;
+    public final List<String> settings = new ArrayList<>();
+
+    /** What one CLI run printed and returned. */
+    public record Result(int exitCode, String out, String err) {
+        public String all() { return out + err; }
+    }
+
+    public Ingestd(Path dir, String dbUrl) throws IOException {
+        this.dir = dir;
+        this.port = freePort();
+        this.dbUrl = dbUrl;
+        set("listen", endpoint());
+        set("db.url", dbUrl);
+        set("data.dir", dir.resolve("data").toString());
+        set("log.dir", dir.resolve("log").toString());
+        set("metrics.listen", "127.0.0.1:" + freePort());
+    }
+
+    public static Ingestd on(TestDatabases db, Path dir) throws IOException, SQLException {
+        return new Ingestd(dir, db.create(dir));
+    }
+
+    public Ingestd set(String key, String value) {
+        settings.removeIf(s -> s.startsWith(key + "="));
+        settings.add(key + "=" + value);
+        return this;
+    }
+
+    public String endpoint() { return "tcp://127.0.0.1:" + port; }
+    public Path pidFile() { return dir.resolve("data/ingestd.pid"); }
+    public Path log() { return dir.resolve("log/ingestd.log"); }
+    public Path rejectLog() { return dir.resolve("log/rejects.log"); }
+
+    public Result start() { return cli("start"); }
+    public Result stop() { return cli("stop"); }
+    public Result status() { return cli("status"); }
+
+    public Result startOk() {
+        var r = start();
+        if (r.exitCode() != 0) throw new AssertionError("start failed: " + r);
+        return r;
+    }
+
+    /** Runs {@code bin/ingestd COMMAND --set ... ARGS}. */
+    public Result cli(String command, String... args) {
+        var cmd = new ArrayList<String>();
+        cmd.add(command);
+        for (String s : settings) {
+            cmd.add("--set");
+            cmd.add(s);
+        }
+        cmd.addAll(List.of(args));
+        return run(Map.of(), cmd.toArray(String[]::new));
+    }
+
+    public static Result run(Map<String, String> env, String... args) {
+        var cmd = new ArrayList<String>();
+        cmd.add(LAUNCHER.toString());
+        cmd.addAll(List.of(args));
+        try {
+            var pb = new ProcessBuilder(cmd);
+            pb.environment().putAll(env);
+            Path out = Files.createTempFile("ingestd-out", ".txt");
+            Path err = Files.createTempFile("ingestd-err", ".txt");
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Process p = pb.start();
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("bin/ingestd " + String.join(" ", args) + " did not finish within 180 s");
+            }
+            var r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return r;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The pid in the PID file. */
+    public int pid() throws IOException {
+        return Integer.parseInt(Files.readAllLines(pidFile()).getFirst().strip());
+    }
+
+    /** Stops the instance if it still runs; for @AfterEach. */
+    public void cleanUp() {
+        if (Files.exists(pidFile())) cli("stop", "--timeout", "10");
+    }
+
+    public static int freePort() throws IOException {
+        try (var s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    public static Duration timeout() { return Duration.ofSeconds(60); }
+}
