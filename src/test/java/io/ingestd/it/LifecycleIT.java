@@ -44,7 +44,7 @@ class LifecycleIT {
 
     @Test
     void aPidFileLeftByKillMinus9NeverBlocksTheNextStart() throws Exception {
-        ingestd = Ingestd.on(TestDatabases.H2, dir);
+        ingestd = Ingestd.on(TestDatabases.MARIADB, dir);
         ingestd.startOk();
         int pid = ingestd.pid();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();

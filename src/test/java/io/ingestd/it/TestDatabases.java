@@ -25,7 +25,7 @@ public enum TestDatabases {
                 exec("jdbc:postgresql://127.0.0.1:5432/test?user=postgres", "CREATE DATABASE " + name);
                 yield "jdbc:postgresql://127.0.0.1:5432/" + name + "?user=postgres";
             }
-            case H2 -> "jdbc:h2:file:" + dir.resolve(name) + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=TRUE";
+            case H2 -> "jdbc:h2:file:" + dir.resolve(name) + ";AUTO_SERVER=TRUE";
         };
     }
 
