@@ -123,7 +123,7 @@ public final class Listener implements Runnable {
         wake();
     }
 
-    /** Stop taking new requests (graceful stop); replies still go out. */
+    /** Stop taking new requests (graceful stop): replies still go out, new requests are answered RETRY. */
     public void stopReading() {
         reading = false;
         wake();
@@ -156,12 +156,12 @@ public final class Listener implements Runnable {
         try {
             while (running && !Thread.currentThread().isInterrupted()) {
                 heartbeatNanos = System.nanoTime();
-                boolean canRead = reading && held == null;
+                boolean canRead = held == null;
                 (canRead ? all : wakeOnly).poll(100);
                 clearWake(drain);
                 sendReplies();
                 if (held != null && queue.offer(held)) held = null;
-                if (reading && held == null) readBurst();
+                if (held == null) readBurst();
             }
             sendReplies();
         } catch (org.zeromq.ZMQException e) {
@@ -209,6 +209,12 @@ public final class Listener implements Runnable {
         }
         switch (RecordParser.parse(route.body(), l.maxBytes(), l.maxRecords())) {
             case RecordParser.Result.Invalid(var reject) -> rejectNow(route, reject, route.body());
+            case RecordParser.Result.Parsed(var records) when !reading -> {
+                // stopping: what arrives now is answered at once, so no client waits on a daemon that is leaving
+                stats.messages.increment();
+                stats.retried(records.size());
+                route.send(router, new Reply.Retry("shutting down").wire());
+            }
             case RecordParser.Result.Parsed(var records) -> {
                 stats.received(records.size());
                 var request = new PendingRequest(records, route, now);
