@@ -40,6 +40,8 @@ public final class Detach {
         childEnv.put("LANG", "C.UTF-8");
         if (env.containsKey("TZ")) childEnv.put("TZ", env.get("TZ"));
         pb.redirectErrorStream(true);
+        // no_new_privs is inherited by the child and all its threads (prctl in the daemon covers one thread only)
+        io.ingestd.posix.Posix.setNoNewPrivileges();
         Process p = pb.start();
         Handoff.write(source, env, p.getOutputStream());
         var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

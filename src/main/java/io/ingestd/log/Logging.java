@@ -52,8 +52,11 @@ public final class Logging {
     public static void reopen() {
         var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         for (FileAppender<ILoggingEvent> a : fileAppenders(ctx)) {
-            a.stop();
-            a.start();
+            try {
+                a.openFile(a.getFile()); // closes the old stream; stop()+start() would trip Logback's file-name check
+            } catch (java.io.IOException e) {
+                LoggerFactory.getLogger(Logging.class).error("cannot reopen {}: {}", a.getFile(), e.toString());
+            }
         }
     }
 

@@ -17,6 +17,9 @@ public final class UnixDatagram {
     private static final MethodHandle BIND = Native.errnoFunction("bind", Native.INT, Native.INT, Native.POINTER, Native.INT);
     private static final MethodHandle RECV = Native.errnoFunction("recv", Native.LONG, Native.INT, Native.POINTER, Native.LONG, Native.INT);
     private static final MethodHandle CLOSE = Native.function("close", Native.INT, Native.INT);
+    private static final MethodHandle SETSOCKOPT = Native.errnoFunction("setsockopt", Native.INT, Native.INT, Native.INT,
+            Native.INT, Native.POINTER, Native.INT);
+    private static final int SOL_SOCKET = 1, SO_RCVTIMEO = 20, EAGAIN = 11;
     private static final MethodHandle CLOCK_GETTIME = Native.function("clock_gettime", Native.INT, Native.INT, Native.POINTER);
 
     private UnixDatagram() {}
@@ -58,12 +61,29 @@ public final class UnixDatagram {
         }
     }
 
-    /** Receives one datagram, waiting for it. */
+    /** Makes {@link #receive} give up after {@code millis} (returning null). */
+    public static void setReceiveTimeout(int fd, long millis) {
+        try (var arena = Arena.ofConfined()) {
+            var st = Native.captureState(arena);
+            var tv = arena.allocate(16);
+            tv.set(Native.LONG, 0, millis / 1000);
+            tv.set(Native.LONG, 8, (millis % 1000) * 1000);
+            int r = (int) SETSOCKOPT.invokeExact(st, fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
+            if (r < 0) throw new PosixException("setsockopt(SO_RCVTIMEO)", Native.errno(st));
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Receives one datagram, waiting for it (or null when a receive timeout passes first). */
     public static String receive(int fd) {
         try (var arena = Arena.ofConfined()) {
             var st = Native.captureState(arena);
             var buf = arena.allocate(4096);
             long n = (long) RECV.invokeExact(st, fd, buf, 4096L, 0);
+            if (n < 0 && Native.errno(st) == EAGAIN) return null;
             if (n < 0) throw new PosixException("recv", Native.errno(st));
             return new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
         } catch (PosixException e) {

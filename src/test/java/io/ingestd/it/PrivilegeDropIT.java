@@ -1,0 +1,48 @@
+package io.ingestd.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Started as root with user/group set, the daemon ends up as that user on every thread, for good. */
+class PrivilegeDropIT {
+    @TempDir Path dir;
+    Ingestd ingestd;
+
+    @AfterEach
+    void stop() {
+        if (ingestd != null) ingestd.cleanUp();
+    }
+
+    @Test
+    void everyThreadRunsAsNobodyWithNoSupplementaryGroupsAndNoNewPrivileges() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        ingestd = Ingestd.on(TestDatabases.H2, dir).set("user", "nobody").set("group", "nogroup");
+        ingestd.startOk();
+        int pid = ingestd.pid();
+        var proc = new Proc(pid);
+        var tasks = proc.tasks();
+        assertThat(tasks).hasSizeGreaterThan(5);
+        for (Path task : tasks) {
+            assertThat(Proc.status(task, "Uid")).as(task.toString()).isEqualTo("65534\t65534\t65534\t65534");
+            assertThat(Proc.status(task, "Gid")).as(task.toString()).isEqualTo("65534\t65534\t65534\t65534");
+            assertThat(Proc.status(task, "Groups")).as(task.toString()).isEqualTo("65534");
+        }
+        assertThat(proc.status("NoNewPrivs")).isEqualTo("1");
+        try (var req = new Clients.Req(ingestd.endpoint())) {
+            assertThat(req.request("1,2,3")).isEqualTo("TRUE");
+        }
+        for (Path p : new Path[] {ingestd.log(), ingestd.pidFile(), ingestd.dir.resolve("data")}) {
+            assertThat(Files.getAttribute(p, "unix:uid")).as(p.toString()).isEqualTo(65534);
+        }
+        assertThat(ingestd.status().out()).contains("as user nobody");
+        var stop = ingestd.stop();
+        assertThat(stop.exitCode()).isZero();
+        assertThat(ingestd.pidFile()).doesNotExist();
+    }
+}
