@@ -52,6 +52,8 @@ public final class Daemon {
     private Thread processingThread;
     private SdNotify systemd;
     private ControlServer control;
+    private io.ingestd.metrics.MetricsServer metrics;
+    private DatabaseProbe probe;
     private String runAs = System.getProperty("user.name");
 
     private final List<String> configWarnings;
@@ -133,6 +135,15 @@ public final class Daemon {
                     + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "
                     + "server runs)", e);
         }
+        probe = new DatabaseProbe(db, stats);
+        if (config.metricsListen().isPresent()) {
+            try {
+                metrics = new io.ingestd.metrics.MetricsServer(config.metricsListen().get(), stats, metricsSources());
+            } catch (IOException | RuntimeException e) {
+                throw new StartupFailure(Phase.BIND, "cannot serve metrics on " + config.metricsListen().get() + ": "
+                        + e.getMessage() + " (check metrics.listen, or set it to off)", e);
+            }
+        }
         try {
             control = new ControlServer(ControlServer.pathFor(config.pidFile()), this::control);
         } catch (IOException e) {
@@ -149,6 +160,8 @@ public final class Daemon {
         }
         processingThread = Thread.ofPlatform().name("processing").start(processing);
         listenerThread = Thread.ofPlatform().name("listener").start(listener);
+        probe.start();
+        if (metrics != null) metrics.start();
     }
 
     private void dropPrivileges() throws StartupFailure {
@@ -235,6 +248,8 @@ public final class Daemon {
     }
 
     private void shutdownQuietly() {
+        if (probe != null) probe.stop();
+        if (metrics != null) metrics.close();
         if (control != null) control.close();
         if (db != null) db.close();
         if (zmq != null) zmq.close();
@@ -269,6 +284,36 @@ public final class Daemon {
         if (systemd != null) systemd.ready();
         return outcome;
     }
+
+    private io.ingestd.metrics.MetricsServer.Sources metricsSources() {
+        return new io.ingestd.metrics.MetricsServer.Sources() {
+            @Override public int queueRecords() { return listener.queue().records(); }
+            @Override public long backlog() { return probe.backlog(); }
+            @Override public int poolActive() { return db.activeConnections(); }
+            @Override public int poolTotal() { return db.totalConnections(); }
+            @Override public io.ingestd.metrics.MetricsServer.Health health() { return Daemon.this.health(); }
+        };
+    }
+
+    /** Healthy when the database answers and the listener and writers come round their loops. */
+    io.ingestd.metrics.MetricsServer.Health health() {
+        if (stopRequests.get() > 0) return new io.ingestd.metrics.MetricsServer.Health(false, "stopping");
+        if (stats.isDatabaseDown()) {
+            return new io.ingestd.metrics.MetricsServer.Health(false, "database unavailable: " + stats.lastError());
+        }
+        long now = System.nanoTime();
+        if (now - listener.heartbeatNanos() > TimeUnit.SECONDS.toNanos(5)) {
+            return new io.ingestd.metrics.MetricsServer.Health(false, "listener stalled");
+        }
+        long writerLimit = config.networkTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
+        for (var w : writers) {
+            if (now - w.heartbeatNanos() > writerLimit) return new io.ingestd.metrics.MetricsServer.Health(false, "writer stalled");
+        }
+        return new io.ingestd.metrics.MetricsServer.Health(true, "");
+    }
+
+    long backlog() { return probe == null ? -1 : probe.backlog(); }
+    double ackRate() { return probe == null ? 0 : probe.ackRate(); }
 
     /** Answers the control channel: {@code status} (JSON) or {@code status-text}. */
     private String control(String request) {

@@ -32,7 +32,13 @@ final class StatusReport {
             if (e.getValue().sum() > 0) byReason.put(e.getKey().label(), e.getValue().sum());
         }
         m.put("rejected_by_reason", byReason);
+        m.put("acknowledged_per_second", Math.round(d.ackRate()));
         m.put("queue_records", d.listener().queue().records());
+        m.put("backlog_records", d.backlog());
+        var h = d.health();
+        m.put("healthy", h.healthy());
+        m.put("health_reason", h.reason());
+        m.put("metrics", c.metricsListen().map(x -> "http://" + x + "/metrics").orElse("off"));
         m.put("last_error", s.lastError());
         m.put("last_reload", d.lastReload());
         m.put("reloads", d.reloads());
@@ -85,13 +91,24 @@ final class StatusReport {
                 .append(Boolean.TRUE.equals(m.get("database_up")) ? " (up)" : " (UNAVAILABLE)").append('\n');
         sb.append("  records      ").append(m.get("records_acknowledged")).append(" acknowledged, ")
                 .append(m.get("records_processed")).append(" processed, ").append(m.get("records_retried"))
-                .append(" retried; ").append(m.get("messages_rejected")).append(" messages rejected ")
-                .append(m.get("rejected_by_reason")).append('\n');
-        sb.append("  queue        ").append(m.get("queue_records")).append(" records\n");
+                .append(" retried; ").append(m.get("messages_rejected")).append(" messages rejected")
+                .append(reasons(m.get("rejected_by_reason"))).append('\n');
+        sb.append("  rate         ").append(m.get("acknowledged_per_second")).append(" records/s acknowledged\n");
+        sb.append("  queue        ").append(m.get("queue_records")).append(" records; ").append(m.get("backlog_records"))
+                .append(" waiting in 'N'\n");
+        sb.append("  health       ").append(Boolean.TRUE.equals(m.get("healthy")) ? "ok" : "UNHEALTHY: " + m.get("health_reason"))
+                .append("; metrics ").append(m.get("metrics")).append('\n');
         String err = String.valueOf(m.get("last_error"));
         if (!err.isEmpty()) sb.append("  last error   ").append(err).append('\n');
         sb.append("  last reload  ").append(m.get("last_reload"));
         return sb.toString();
+    }
+
+    private static String reasons(Object byReason) {
+        if (!(byReason instanceof Map<?, ?> map) || map.isEmpty()) return "";
+        var sb = new StringBuilder(" (");
+        map.forEach((k, v) -> sb.append(sb.length() > 2 ? ", " : "").append(k).append(' ').append(v));
+        return sb.append(')').toString();
     }
 
     static String human(long secs) {

@@ -203,7 +203,7 @@ public final class Listener implements Runnable {
         var key = route.peerKey();
         int peerPending = pendingByPeer.getOrDefault(key, 0);
         if (peerPending >= l.maxPendingPerPeer()) {
-            rejectNow(route, Reply.reject(Reply.Reason.TOO_MANY_RECORDS, "too many unanswered requests on this "
+            rejectNow(route, Reply.reject(Reply.Reason.TOO_MANY_PENDING, "too many unanswered requests on this "
                     + "connection (max " + l.maxPendingPerPeer() + "); wait for replies"), route.body());
             return;
         }

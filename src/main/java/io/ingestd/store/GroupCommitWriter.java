@@ -258,7 +258,7 @@ public final class GroupCommitWriter implements Runnable {
         return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
-    static String describe(SQLException e) {
+    public static String describe(SQLException e) {
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
         if (msg.length() > 200) msg = msg.substring(0, 200) + "...";
         return (e.getSQLState() == null ? "" : "SQLState " + e.getSQLState() + ": ") + msg;

@@ -1,0 +1,124 @@
+package io.ingestd.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The Prometheus endpoint ({@code /metrics}, Micrometer) and {@code /health} on {@code metrics.listen}, served by
+ * the JDK's HTTP server. Counters are read from {@link Stats} at scrape time, so the data path pays nothing.
+ */
+public final class MetricsServer implements AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final HttpServer server;
+    private final Supplier<Health> health;
+
+    /** Healthy, or not with the reason. */
+    public record Health(boolean healthy, String reason) {}
+
+    /** What the endpoint reads besides the counters: queue depth, 'N' backlog, pool use, health. */
+    public interface Sources {
+        int queueRecords();
+        long backlog();
+        int poolActive();
+        int poolTotal();
+        Health health();
+    }
+
+    public MetricsServer(String hostPort, Stats stats, Sources sources) throws IOException {
+        int colon = hostPort.lastIndexOf(':');
+        String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(hostPort.substring(colon + 1));
+        server = HttpServer.create(new InetSocketAddress(host, port), 16);
+        this.health = sources::health;
+        register(stats, sources);
+        server.createContext("/metrics", this::metrics);
+        server.createContext("/health", this::health);
+        server.setExecutor(Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("metrics-http").unstarted(r)));
+    }
+
+    public void start() { server.start(); }
+
+    private void register(Stats s, Sources src) {
+        counter("ingestd.messages", "request messages received", s.messages);
+        counter("ingestd.records.received", "valid records received", s.recordsReceived);
+        counter("ingestd.records.acknowledged", "records acknowledged TRUE (committed)", s.recordsAcknowledged);
+        counter("ingestd.records.retried", "records answered RETRY", s.recordsRetried);
+        counter("ingestd.records.processed", "records moved from 'N' to 'Y'", s.recordsProcessed);
+        counter("ingestd.commits", "transactions committed", s.commits);
+        for (var e : s.rejectedByReason().entrySet()) {
+            FunctionCounter.builder("ingestd.messages.rejected", e.getValue(), a -> a.sum())
+                    .description("messages answered FALSE, by reason").tag("reason", e.getKey().label()).register(registry);
+        }
+        Gauge.builder("ingestd.queue.records", src, Sources::queueRecords).description("records waiting for a writer").register(registry);
+        Gauge.builder("ingestd.backlog.records", src, Sources::backlog).description("rows waiting in 'N'").register(registry);
+        Gauge.builder("ingestd.db.pool.active", src, Sources::poolActive).description("database connections in use").register(registry);
+        Gauge.builder("ingestd.db.pool.total", src, Sources::poolTotal).description("database connections open").register(registry);
+        Gauge.builder("ingestd.db.up", s, x -> x.isDatabaseDown() ? 0 : 1).description("1 when the database answers").register(registry);
+        var batch = DistributionSummary.builder("ingestd.batch.records").description("records per committed transaction")
+                .serviceLevelObjectives(1, 10, 100, 1000, 5000).register(registry);
+        var commit = Timer.builder("ingestd.commit.latency").description("time to write and commit one transaction")
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(100))
+                .register(registry);
+        var ack = Timer.builder("ingestd.ack.latency").description("from receipt to TRUE")
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(100))
+                .register(registry);
+        s.observe(new Stats.CommitObserver() {
+            @Override public void committed(int records, long nanos) {
+                batch.record(records);
+                commit.record(nanos, TimeUnit.NANOSECONDS);
+            }
+            @Override public void acknowledged(long nanos) { ack.record(nanos, TimeUnit.NANOSECONDS); }
+        });
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    private void counter(String name, String description, java.util.concurrent.atomic.LongAdder a) {
+        FunctionCounter.builder(name, a, x -> x.sum()).description(description).register(registry);
+    }
+
+    private void metrics(HttpExchange x) throws IOException {
+        respond(x, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+    }
+
+    private void health(HttpExchange x) throws IOException {
+        var h = health.get();
+        String body = h.healthy() ? "{\"status\":\"ok\"}"
+                : "{\"status\":\"unavailable\",\"reason\":\"" + h.reason().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        respond(x, h.healthy() ? 200 : 503, "application/json", body);
+    }
+
+    private static void respond(HttpExchange x, int code, String type, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().set("Content-Type", type);
+        x.sendResponseHeaders(code, b.length);
+        try (OutputStream out = x.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    @Override
+    public void close() { server.stop(0); }
+}
