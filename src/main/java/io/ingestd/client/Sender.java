@@ -54,6 +54,9 @@ public final class Sender implements AutoCloseable {
         Security NONE = s -> {};
     }
 
+    /** Connects to one more daemon: ZeroMQ spreads requests over the connected peers (several nodes). */
+    public void connectAlso(String endpoint) { socket.connect(endpoint); }
+
     public boolean hasRoom() { return inFlight.size() < window; }
     public int inFlight() { return inFlight.size(); }
 

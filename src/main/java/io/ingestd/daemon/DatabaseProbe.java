@@ -39,6 +39,7 @@ final class DatabaseProbe {
         long lastAcks = stats.recordsAcknowledged.sum();
         long lastTime = System.nanoTime();
         while (running) {
+            if (stats.isDatabaseDown() && db.answersDirectly()) db.renewPoolIfEmpty();
             try {
                 backlog = db.backlog();
                 stats.databaseUp();
@@ -51,7 +52,8 @@ final class DatabaseProbe {
             lastAcks = acks;
             lastTime = now;
             try {
-                TimeUnit.MILLISECONDS.sleep(PERIOD_MILLIS);
+                // while the database is away, look often: recovery within 2 s of its return is the target
+                TimeUnit.MILLISECONDS.sleep(stats.isDatabaseDown() ? 200 : PERIOD_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }

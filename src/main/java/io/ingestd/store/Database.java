@@ -13,12 +13,14 @@ import org.flywaydb.core.Flyway;
 public final class Database implements AutoCloseable {
     private static final Executor DIRECT = Runnable::run;
 
-    final HikariDataSource pool;
+    private final HikariConfig poolConfig;
+    private volatile HikariDataSource pool;
     final Dialect dialect;
     final String table;
     private final int networkTimeoutMillis;
 
-    private Database(HikariDataSource pool, Dialect dialect, String table, int networkTimeoutMillis) {
+    private Database(HikariConfig poolConfig, HikariDataSource pool, Dialect dialect, String table, int networkTimeoutMillis) {
+        this.poolConfig = poolConfig;
         this.pool = pool;
         this.dialect = dialect;
         this.table = table;
@@ -41,7 +43,7 @@ public final class Database implements AutoCloseable {
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         var pool = new HikariDataSource(hc);
         try {
-            var db = new Database(pool, Dialect.of(config.dbUrl()), config.table(),
+            var db = new Database(hc, pool, Dialect.of(config.dbUrl()), config.table(),
                     (int) config.networkTimeout().toMillis());
             db.migrate();
             return db;
@@ -73,6 +75,33 @@ public final class Database implements AutoCloseable {
     }
 
     public String table() { return table; }
+
+    /** Connects directly, past the pool: tells whether the database is back while the pool has no connections. */
+    public boolean answersDirectly() {
+        var props = new java.util.Properties();
+        if (poolConfig.getUsername() != null) props.setProperty("user", poolConfig.getUsername());
+        if (poolConfig.getPassword() != null) props.setProperty("password", poolConfig.getPassword());
+        try (Connection c = java.sql.DriverManager.getConnection(poolConfig.getJdbcUrl(), props)) {
+            return c.isValid(1);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Replaces a pool that lost every connection with a fresh one. HikariCP re-creates connections with a backoff
+     * that grows to 5 s; after an outage a fresh pool is back at once (the 2 s recovery target).
+     */
+    public synchronized void renewPoolIfEmpty() {
+        var old = pool;
+        var mx = old.getHikariPoolMXBean();
+        if (mx != null && mx.getTotalConnections() > 0) return;
+        var fresh = new HikariConfig();
+        poolConfig.copyStateTo(fresh);
+        fresh.setInitializationFailTimeout(-1);
+        pool = new HikariDataSource(fresh);
+        Thread.ofVirtual().start(old::close);
+    }
 
     /** Rows still waiting for processing ('N'). */
     public long backlog() throws SQLException {
