@@ -95,6 +95,14 @@ public final class Sender implements AutoCloseable {
         return 1;
     }
 
+    /** Requests unanswered for longer than {@code age} (their daemon went away), removed from flight. */
+    public java.util.List<Pending> abandonOlderThan(Duration age) {
+        long limit = System.nanoTime() - age.toNanos();
+        var old = inFlight.values().stream().filter(p -> p.sentNanos() - limit < 0).toList();
+        for (var p : old) inFlight.remove(p.id());
+        return old;
+    }
+
     /** Requests still unanswered (e.g. after the daemon went away), oldest first, removed from flight. */
     public ArrayDeque<Pending> abandon() {
         var all = new ArrayDeque<>(inFlight.values().stream()

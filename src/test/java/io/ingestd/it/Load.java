@@ -97,16 +97,13 @@ public final class Load implements AutoCloseable {
                     }
                 });
                 long now = System.nanoTime();
-                if (n > 0) lastReply = now;
-                else if (sender.inFlight() > 0 && now - lastReply > 3_000_000_000L) {
-                    // no answer for a while: the daemon is gone; resend all of it on a fresh connection
-                    var lost = sender.abandon();
+                if (now - lastReply > 1_000_000_000L) {
+                    // unanswered for seconds: that daemon is gone (ZeroMQ sends new requests to live peers only)
+                    var lost = sender.abandonOlderThan(Duration.ofSeconds(4));
                     unanswered.addAndGet(lost.size());
                     synchronized (resend) {
                         for (var p : lost) resend.add((long[]) p.attachment());
                     }
-                    sender.close();
-                    sender = connect();
                     lastReply = now;
                 }
                 inFlight = sender.inFlight();

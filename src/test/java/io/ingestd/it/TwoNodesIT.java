@@ -1,0 +1,45 @@
+package io.ingestd.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two nodes on one database, one killed mid-stream: every record stored once and processed once. */
+class TwoNodesIT {
+    @TempDir Path dir;
+    Ingestd a, b;
+
+    @AfterEach
+    void stop() {
+        if (a != null) a.cleanUp();
+        if (b != null) b.cleanUp();
+    }
+
+    @Test
+    void killingOneOfTwoNodesLosesAndDuplicatesNothing() throws Exception {
+        String db = TestDatabases.MARIADB.create(dir);
+        a = new Ingestd(dir.resolve("a"), db).set("process.sweep-interval", "1s");
+        b = new Ingestd(dir.resolve("b"), db).set("process.sweep-interval", "1s");
+        a.startOk();
+        b.startOk();
+        try (var load = new Load(1, 64, 5, a.endpoint(), b.endpoint())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> load.trues.get() > 500);
+            new ProcessBuilder("kill", "-9", String.valueOf(a.pid())).start().waitFor();
+            long after = load.trues.get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> load.trues.get() > after + 500);
+            assertThat(load.finish(Duration.ofSeconds(60))).as(load.summary()).isTrue();
+            long stored = EndToEndIT.count(db, "1=1");
+            await().atMost(Duration.ofSeconds(30)).until(() -> EndToEndIT.count(db, "status = 'Y'") == stored);
+            System.out.printf("two nodes: %s; stored %d, processed %d%n", load.summary(), stored,
+                    EndToEndIT.count(db, "status = 'Y' AND processed_at IS NOT NULL"));
+            assertThat(EndToEndIT.tickets(db, "1=1")).containsAll(load.acknowledged);
+            assertThat(stored).isEqualTo(load.generated() - 1);
+            assertThat(EndToEndIT.count(db, "processed_at IS NULL")).isZero();
+        }
+    }
+}
