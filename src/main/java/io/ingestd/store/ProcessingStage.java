@@ -28,7 +28,9 @@ public final class ProcessingStage implements Runnable {
     private final Database db;
     private final FeeProcessor processor;
     private final Stats stats;
-    private final BlockingQueue<long[]> fresh = new ArrayBlockingQueue<>(256);
+    private static final int MAX_GATHER = 20_000;
+    private static final int SWEEP_CHUNK = 5_000;
+    private final BlockingQueue<long[]> fresh = new ArrayBlockingQueue<>(1024);
     private volatile long sweepIntervalNanos;
     private volatile boolean stopping;
     private volatile long heartbeatNanos = System.nanoTime();
@@ -68,7 +70,7 @@ public final class ProcessingStage implements Runnable {
                     nextSweep = System.nanoTime() + sweepIntervalNanos;
                 }
                 long[] tickets = fresh.poll(200, TimeUnit.MILLISECONDS);
-                if (tickets != null) process(tickets);
+                if (tickets != null) process(gather(tickets));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -86,22 +88,42 @@ public final class ProcessingStage implements Runnable {
         while (true) {
             int n;
             try (Connection c = db.connection()) {
-                try (PreparedStatement ps = c.prepareStatement(Sql.claimOldest(db.table, Sql.CHUNK))) {
+                try (PreparedStatement ps = c.prepareStatement(Sql.claimOldest(db.table, SWEEP_CHUNK))) {
                     n = processClaimed(c, ps, true);
                 }
                 c.commit();
             }
             total += n;
-            if (n < Sql.CHUNK || stopping) break;
+            if (n < SWEEP_CHUNK || stopping) break;
         }
         if (total > 0) log.info("processed {} rows left 'N'", total);
         return total;
     }
 
+    /** Joins the batches waiting now into one, so one commit covers many writer transactions. */
+    private long[] gather(long[] first) {
+        if (fresh.isEmpty()) return first;
+        var parts = new java.util.ArrayList<long[]>();
+        parts.add(first);
+        int total = first.length;
+        long[] next;
+        while (total < MAX_GATHER && (next = fresh.poll()) != null) {
+            parts.add(next);
+            total += next.length;
+        }
+        long[] all = new long[total];
+        int at = 0;
+        for (long[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
+    }
+
     private void process(long[] tickets) throws SQLException {
-        for (int from = 0; from < tickets.length; from += Sql.CHUNK) {
-            int n = Math.min(Sql.CHUNK, tickets.length - from);
-            try (Connection c = db.connection()) {
+        try (Connection c = db.connection()) {
+            for (int from = 0; from < tickets.length; from += Sql.CHUNK) {
+                int n = Math.min(Sql.CHUNK, tickets.length - from);
                 if (processor.needsRecords()) {
                     try (PreparedStatement ps = c.prepareStatement(Sql.claim(db.table, n))) {
                         for (int i = 0; i < n; i++) ps.setLong(i + 1, tickets[from + i]);
@@ -110,8 +132,8 @@ public final class ProcessingStage implements Runnable {
                 } else {
                     stats.processed(markProcessed(c, tickets, from, n));
                 }
-                c.commit();
             }
+            c.commit();
         }
     }
 
@@ -125,7 +147,10 @@ public final class ProcessingStage implements Runnable {
         processor.process(c, fees);
         long[] ids = new long[fees.size()];
         for (int i = 0; i < ids.length; i++) ids[i] = fees.get(i).ticket();
-        int marked = markProcessed(c, ids, 0, ids.length);
+        int marked = 0;
+        for (int from = 0; from < ids.length; from += Sql.CHUNK) {
+            marked += markProcessed(c, ids, from, Math.min(Sql.CHUNK, ids.length - from));
+        }
         stats.processed(marked);
         return countAll ? fees.size() : marked;
     }
