@@ -90,7 +90,8 @@ public final class ConfigLoader {
         String pid = get(Keys.PID_FILE);
         Path pidFile = pid.isEmpty() ? dataDir.resolve("ingestd.pid") : path(Keys.PID_FILE);
         String url = get(Keys.DB_URL);
-        if (url.isEmpty()) url = "jdbc:h2:file:" + dataDir.resolve("ingestd") + ";DB_CLOSE_ON_EXIT=FALSE";
+        // WRITE_DELAY=0: H2 writes each commit to its file before returning, so a TRUE survives kill -9
+        if (url.isEmpty()) url = "jdbc:h2:file:" + dataDir.resolve("ingestd") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         else if (!url.startsWith("jdbc:mariadb:") && !url.startsWith("jdbc:mysql:")
                 && !url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
             problems.add("db.url: unsupported database '" + url.replaceAll("[?;].*", "")

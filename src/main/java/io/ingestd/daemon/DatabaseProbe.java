@@ -39,7 +39,7 @@ final class DatabaseProbe {
         long lastAcks = stats.recordsAcknowledged.sum();
         long lastTime = System.nanoTime();
         while (running) {
-            if (stats.isDatabaseDown() && db.answersDirectly()) db.renewPoolIfEmpty();
+            if (stats.isDatabaseDown() && db.answersDirectly()) db.renewPool();
             try {
                 backlog = db.backlog();
                 stats.databaseUp();

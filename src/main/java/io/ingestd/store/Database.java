@@ -15,6 +15,8 @@ public final class Database implements AutoCloseable {
 
     private final HikariConfig poolConfig;
     private volatile HikariDataSource pool;
+    private static final long RENEW_INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+    private long renewedAt = System.nanoTime() - RENEW_INTERVAL;
     final Dialect dialect;
     final String table;
     private final int networkTimeoutMillis;
@@ -89,13 +91,14 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Replaces a pool that lost every connection with a fresh one. HikariCP re-creates connections with a backoff
-     * that grows to 5 s; after an outage a fresh pool is back at once (the 2 s recovery target).
+     * Replaces the pool while writes fail but the database answers a direct connection: HikariCP re-creates lost
+     * connections with a backoff that grows to 5 s, and keeps connections an embedded database has closed (H2
+     * after a full disk); a fresh pool is back at once (the 2 s recovery target). At most every few seconds.
      */
-    public synchronized void renewPoolIfEmpty() {
+    public synchronized void renewPool() {
+        if (System.nanoTime() - renewedAt < RENEW_INTERVAL) return;
+        renewedAt = System.nanoTime();
         var old = pool;
-        var mx = old.getHikariPoolMXBean();
-        if (mx != null && mx.getTotalConnections() > 0) return;
         var fresh = new HikariConfig();
         poolConfig.copyStateTo(fresh);
         fresh.setInitializationFailTimeout(-1);
