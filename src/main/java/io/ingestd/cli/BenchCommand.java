@@ -1,0 +1,108 @@
+package io.ingestd.cli;
+
+import io.ingestd.client.LoadGenerator;
+import io.ingestd.client.Sender;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ingestd bench}: a bounded load generator that reports throughput and latency and verifies the rows. */
+@Command(name = "bench", description = {"Send N unique records and report acknowledged records/s and latency.",
+        "127.0.0.1 only by intent: it is a load test. Stops after N records or --max-time."})
+final class BenchCommand implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-n", "--records"}, defaultValue = "100000", description = "records to send (default: ${DEFAULT-VALUE})") long records;
+    @Option(names = {"-c", "--connections"}, defaultValue = "1", description = "connections (default: ${DEFAULT-VALUE})") int connections;
+    @Option(names = {"-w", "--window"}, defaultValue = "1", description = "requests in flight per connection; 1 = lock-step REQ (default: ${DEFAULT-VALUE})") int window;
+    @Option(names = {"-r", "--per-message"}, defaultValue = "1", description = "records per message (default: ${DEFAULT-VALUE})") int perMessage;
+    @Option(names = "--rate", defaultValue = "0", description = "offered records/s in total; 0 = as fast as possible") double rate;
+    @Option(names = "--ticket-base", defaultValue = "1", description = "first ticket (runs must not overlap)") long ticketBase;
+    @Option(names = "--max-time", defaultValue = "300", description = "stop after this many seconds (default: ${DEFAULT-VALUE})") long maxSeconds;
+    @Option(names = "--endpoint", description = "daemon address (default: the first of listen)") String endpoint;
+    @Option(names = "--verify-url", description = "JDBC URL to check that every acknowledged record is stored and processed") String verifyUrl;
+    @Option(names = "--table", defaultValue = "fee", description = "table to verify (default: ${DEFAULT-VALUE})") String table;
+    @Option(names = "--seed-reference", description = "instead: the seed's design, a per-row INSERT + UPDATE autocommit loop on --verify-url") boolean seedReference;
+    @Option(names = "--tsv", description = "also print one tab-separated result line (for scripts)") boolean tsv;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        if (seedReference) return seedReference(out);
+        var loaded = LifecycleCommands.loadOrReport(config, spec.commandLine().getErr());
+        if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+        String target = endpoint != null ? endpoint : SendCommand.connectable(loaded.config().listen().getFirst());
+        Sender.Security security = ClientSecurity.from(loaded.config());
+        var plan = new LoadGenerator.Plan(target, records, connections, window, perMessage, ticketBase, rate,
+                Duration.ofSeconds(maxSeconds), security);
+        var r = new LoadGenerator(plan).run();
+        var h = r.latencyMicros();
+        out.printf("bench: %d records, %d connections, %d in flight each, %d per message%s%n", records, connections,
+                window, perMessage, rate > 0 ? String.format(", offered %.0f records/s", rate) : "");
+        out.printf("  acknowledged %d records in %.2f s: %.0f records/s (rejected %d, retried %d)%n", r.acknowledged(),
+                r.seconds(), r.rate(), r.rejected(), r.retried());
+        out.printf("  ack latency ms: p50 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n", h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
+        boolean verified = true;
+        if (verifyUrl != null) verified = verify(out, r.acknowledged());
+        if (tsv) {
+            out.printf("TSV\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%d%n", r.rate(), h.getValueAtPercentile(50) / 1000.0,
+                    h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0,
+                    r.acknowledged());
+        }
+        out.flush();
+        return verified && r.acknowledged() == records ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private boolean verify(java.io.PrintWriter out, long acknowledged) throws Exception {
+        String range = " WHERE ticket >= " + ticketBase + " AND ticket < " + (ticketBase + records);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long stored = 0, processed = 0;
+        try (var c = DriverManager.getConnection(verifyUrl); var st = c.createStatement()) {
+            while (System.nanoTime() < end) {
+                try (var rs = st.executeQuery("SELECT COUNT(*), SUM(CASE WHEN status = 'Y' THEN 1 ELSE 0 END) FROM " + table + range)) {
+                    rs.next();
+                    stored = rs.getLong(1);
+                    processed = rs.getLong(2);
+                }
+                if (processed >= stored && stored >= acknowledged) break;
+                TimeUnit.MILLISECONDS.sleep(200); // polling the database for the processing stage to finish
+            }
+        }
+        boolean ok = stored >= acknowledged && processed == stored;
+        out.printf("  %s: %d acknowledged, %d stored, %d processed ('Y')%n", ok ? "verified" : "VERIFY FAILED",
+                acknowledged, stored, processed);
+        return ok;
+    }
+
+    /** The seed's write path, for reference: INSERT 'N' then UPDATE 'Y', each autocommitted, one row at a time. */
+    private int seedReference(java.io.PrintWriter out) throws Exception {
+        try (var c = DriverManager.getConnection(verifyUrl);
+             var ins = c.prepareStatement("INSERT INTO " + table + " (ticket, login, volume, status) VALUES (?, ?, ?, 'N')");
+             var upd = c.prepareStatement("UPDATE " + table + " SET status = 'Y' WHERE ticket = ? AND status = 'N'")) {
+            c.setAutoCommit(true);
+            long start = System.nanoTime();
+            long deadline = start + TimeUnit.SECONDS.toNanos(maxSeconds);
+            long n = 0;
+            for (long t = ticketBase; t < ticketBase + records && System.nanoTime() < deadline; t++, n++) {
+                ins.setLong(1, t);
+                ins.setLong(2, t % 100_000 + 1);
+                ins.setBigDecimal(3, java.math.BigDecimal.valueOf(t % 1000).add(new java.math.BigDecimal("0.25")));
+                ins.executeUpdate();
+                upd.setLong(1, t);
+                upd.executeUpdate();
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            out.printf("seed reference: %d rows INSERT+UPDATE autocommit in %.2f s: %.0f rows/s%n", n, secs, n / secs);
+            if (tsv) out.printf("TSV\t%.0f\t0\t0\t0\t0\t%d%n", n / secs, n);
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.ingestd.client;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * {@code ingestd bench}: sends N records with unique tickets over C connections, W requests in flight per
+ * connection, R records per message (R=1, W=1 is the seed's lock-step REQ client), optionally at a fixed offered
+ * rate; measures acknowledged records/s and the acknowledgement latency (from the intended send time, so a
+ * stalled daemon cannot hide its stalls from the numbers).
+ */
+public final class LoadGenerator {
+    /** The parameters of one run. */
+    public record Plan(String endpoint, long records, int connections, int window, int perMessage, long firstTicket,
+                       double ratePerSecond, Duration maxTime, Sender.Security security) {}
+
+    /** What a run measured. */
+    public record Result(long acknowledged, long rejected, long retried, double seconds, Histogram latencyMicros) {
+        public double rate() { return acknowledged / seconds; }
+    }
+
+    private final Plan plan;
+    private final AtomicLong next;
+    private final AtomicLong acknowledged = new AtomicLong(), rejected = new AtomicLong(), retried = new AtomicLong();
+    private final Recorder latency = new Recorder(3);
+
+    public LoadGenerator(Plan plan) {
+        this.plan = plan;
+        this.next = new AtomicLong(plan.firstTicket());
+    }
+
+    public Result run() throws InterruptedException {
+        var done = new CountDownLatch(plan.connections());
+        long start = System.nanoTime();
+        long deadline = start + plan.maxTime().toNanos();
+        for (int c = 0; c < plan.connections(); c++) {
+            Thread.ofPlatform().daemon().name("bench-" + c).start(() -> {
+                try {
+                    if (plan.window() == 1) lockStep(deadline);
+                    else pipelined(deadline);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        done.await();
+        double secs = (System.nanoTime() - start) / 1e9;
+        return new Result(acknowledged.get(), rejected.get(), retried.get(), secs, latency.getIntervalHistogram());
+    }
+
+    /** Nanoseconds between two messages of one connection at the offered rate, or 0 for "as fast as possible". */
+    private long interval() {
+        if (plan.ratePerSecond() <= 0) return 0;
+        return (long) (1e9 * plan.perMessage() * plan.connections() / plan.ratePerSecond());
+    }
+
+    private long[] take() {
+        long first = next.getAndAdd(plan.perMessage());
+        long end = Math.min(first + plan.perMessage(), plan.firstTicket() + plan.records());
+        if (first >= end) return null;
+        long[] t = new long[(int) (end - first)];
+        for (int i = 0; i < t.length; i++) t[i] = first + i;
+        return t;
+    }
+
+    static byte[] body(long[] tickets) {
+        var sb = new StringBuilder(tickets.length * 24);
+        for (long t : tickets) sb.append(t).append(',').append(t % 100_000 + 1).append(',').append(t % 1000).append(".25\n");
+        return sb.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private void lockStep(long deadline) {
+        try (var ctx = new ZContext(1); var req = ctx.createSocket(SocketType.REQ)) {
+            req.setLinger(0);
+            req.setReceiveTimeOut(30_000);
+            plan.security().apply(req);
+            req.connect(plan.endpoint());
+            long interval = interval();
+            long intended = System.nanoTime();
+            long[] tickets;
+            while ((tickets = take()) != null && System.nanoTime() < deadline) {
+                if (interval > 0) {
+                    intended += interval;
+                    long wait = intended - System.nanoTime();
+                    if (wait > 0) LockSupport.parkNanos(wait);
+                } else intended = System.nanoTime();
+                byte[] body = body(tickets);
+                while (true) {
+                    req.send(body, 0);
+                    String reply = req.recvStr();
+                    if (reply == null) return;
+                    if (reply.equals("TRUE")) {
+                        acknowledged.addAndGet(tickets.length);
+                        latency.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));
+                        break;
+                    }
+                    if (reply.startsWith("FALSE")) {
+                        rejected.addAndGet(tickets.length);
+                        break;
+                    }
+                    retried.addAndGet(tickets.length);
+                }
+            }
+        }
+    }
+
+    private void pipelined(long deadline) {
+        try (var sender = new Sender(plan.endpoint(), plan.window(), plan.security())) {
+            long interval = interval();
+            long intended = System.nanoTime();
+            boolean more = true;
+            while ((more || sender.inFlight() > 0) && System.nanoTime() < deadline) {
+                while (more && sender.hasRoom()) {
+                    if (interval > 0) {
+                        if (System.nanoTime() - intended < 0) break;
+                        intended += interval;
+                    }
+                    long[] tickets = take();
+                    if (tickets == null) {
+                        more = false;
+                        break;
+                    }
+                    sender.send(body(tickets), new long[] {interval > 0 ? intended : System.nanoTime(), tickets.length});
+                }
+                sender.receive(Duration.ofMillis(interval > 0 ? 1 : 100), a -> {
+                    long[] meta = (long[]) a.request().attachment();
+                    if (a.acknowledged()) {
+                        acknowledged.addAndGet(meta[1]);
+                        latency.recordValue(Math.max(1, (System.nanoTime() - meta[0]) / 1000));
+                    } else if (a.rejected()) rejected.addAndGet(meta[1]);
+                    else retried.addAndGet(meta[1]);
+                });
+            }
+        }
+    }
+}
