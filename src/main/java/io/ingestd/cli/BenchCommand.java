@@ -20,7 +20,7 @@ final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = {"-n", "--records"}, defaultValue = "100000", description = "records to send (default: ${DEFAULT-VALUE})") long records;
-    @Option(names = {"-c", "--connections"}, defaultValue = "1", description = "connections (default: ${DEFAULT-VALUE})") int connections;
+    @Option(names = {"-C", "--connections"}, defaultValue = "1", description = "connections (default: ${DEFAULT-VALUE})") int connections;
     @Option(names = {"-w", "--window"}, defaultValue = "1", description = "requests in flight per connection; 1 = lock-step REQ (default: ${DEFAULT-VALUE})") int window;
     @Option(names = {"-r", "--per-message"}, defaultValue = "1", description = "records per message (default: ${DEFAULT-VALUE})") int perMessage;
     @Option(names = "--rate", defaultValue = "0", description = "offered records/s in total; 0 = as fast as possible") double rate;

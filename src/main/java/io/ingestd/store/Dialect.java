@@ -20,25 +20,33 @@ enum Dialect {
 
     /**
      * A multi-row insert of {@code rows} records that skips tickets already stored and returns the number of
-     * rows it inserted: one statement per chunk instead of one round trip per record.
+     * rows it inserted: one statement per chunk instead of one round trip per record. With {@code processed},
+     * rows go in as 'Y' at once: when the processing step does nothing, the commit is the processing.
      */
-    String insertIgnore(String table, int rows) {
-        var sb = new StringBuilder(64 + rows * 12);
+    String insertIgnore(String table, int rows, boolean processed) {
+        String cols = processed ? " (ticket, login, volume, status, processed_at)" : " (ticket, login, volume)";
+        String extra = processed ? ",'Y'," + now() : "";
+        var sb = new StringBuilder(64 + rows * (12 + extra.length()));
         switch (this) {
-            case MARIADB -> sb.append("INSERT IGNORE INTO ").append(table).append(" (ticket, login, volume) VALUES ");
-            case POSTGRESQL -> sb.append("INSERT INTO ").append(table).append(" (ticket, login, volume) VALUES ");
+            case MARIADB -> sb.append("INSERT IGNORE INTO ").append(table).append(cols).append(" VALUES ");
+            case POSTGRESQL -> sb.append("INSERT INTO ").append(table).append(cols).append(" VALUES ");
             case H2 -> sb.append("MERGE INTO ").append(table).append(" t USING (VALUES ");
         }
         for (int i = 0; i < rows; i++) {
             if (i > 0) sb.append(',');
-            sb.append(this == H2 && i == 0 ? "(CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS DECIMAL(18,4)))" : "(?,?,?)");
+            if (this == H2) sb.append(i == 0 ? "(CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS DECIMAL(18,4)))" : "(?,?,?)");
+            else sb.append("(?,?,?").append(extra).append(')');
         }
         switch (this) {
             case MARIADB -> { }
             case POSTGRESQL -> sb.append(" ON CONFLICT (ticket) DO NOTHING");
             case H2 -> sb.append(") s(ticket, login, volume) ON t.ticket = s.ticket WHEN NOT MATCHED THEN INSERT")
-                    .append(" (ticket, login, volume) VALUES (s.ticket, s.login, s.volume)");
+                    .append(cols).append(" VALUES (s.ticket, s.login, s.volume").append(extra).append(')');
         }
         return sb.toString();
+    }
+
+    private String now() {
+        return this == MARIADB ? "CURRENT_TIMESTAMP(3)" : "CURRENT_TIMESTAMP";
     }
 }

@@ -164,7 +164,7 @@ public final class GroupCommitWriter implements Runnable {
             }
         }
         stats.committed(records, now - rows.startedNanos);
-        processing.submit(rows.acceptedTickets());
+        if (!processing.processesAtInsert()) processing.submit(rows.acceptedTickets());
         return rows.deferred(group);
     }
 
@@ -173,7 +173,7 @@ public final class GroupCommitWriter implements Runnable {
         for (int from = 0; from < rows.count; from += Sql.CHUNK) {
             int n = Math.min(Sql.CHUNK, rows.count - from);
             String sql = insertSql[n];
-            if (sql == null) sql = insertSql[n] = db.dialect.insertIgnore(db.table, n);
+            if (sql == null) sql = insertSql[n] = db.dialect.insertIgnore(db.table, n, processing.processesAtInsert());
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int p = 1;
                 for (int i = from; i < from + n; i++) {

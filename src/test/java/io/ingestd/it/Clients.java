@@ -13,8 +13,10 @@ public final class Clients {
     public static final class Req implements AutoCloseable {
         private final ZContext ctx = new ZContext(1);
         private final ZMQ.Socket socket;
+        private final String endpoint;
 
         public Req(String endpoint) {
+            this.endpoint = endpoint;
             socket = ctx.createSocket(SocketType.REQ);
             socket.setLinger(0);
             socket.setReceiveTimeOut(30_000);
@@ -28,7 +30,10 @@ public final class Clients {
         public String request(byte[] body) {
             socket.send(body, 0);
             byte[] reply = socket.recv(0);
-            if (reply == null) throw new AssertionError("no reply within 30 s");
+            if (reply == null) {
+                throw new AssertionError("no reply from " + endpoint + " within 30 s; the daemon's log:\n" + Ingestd.logTail(endpoint)
+                        + "\nthreads:\n" + Ingestd.threadDump(endpoint));
+            }
             return new String(reply, StandardCharsets.UTF_8);
         }
 

@@ -24,6 +24,15 @@ public final class Ingestd {
     public final int port;
     public final String dbUrl;
     public final List<String> settings = new ArrayList<>();
+    /** Extra environment for every CLI run of this instance (e.g. INGESTD_CLASSPATH). */
+    public final Map<String, String> env = new java.util.HashMap<>();
+
+    /** Installs the test FeeProcessor that journals each processing into table fee_journal. */
+    public Ingestd withJournalingProcessor() {
+        Path classes = HOME.resolve("target/test-classes");
+        env.put("INGESTD_CLASSPATH", classes + ":" + classes.resolve("processor"));
+        return this;
+    }
 
     /** What one CLI run printed and returned. */
     public record Result(int exitCode, String out, String err) {
@@ -39,6 +48,36 @@ public final class Ingestd {
         set("data.dir", dir.resolve("data").toString());
         set("log.dir", dir.resolve("log").toString());
         set("metrics.listen", "127.0.0.1:" + freePort());
+        LOGS.put(endpoint(), log());
+    }
+
+    /** The log of the instance listening on an endpoint, so a client that gets no reply can show what the daemon said. */
+    static final Map<String, Path> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static String logTail(String endpoint) {
+        Path log = LOGS.get(endpoint);
+        try {
+            if (log == null || !Files.exists(log)) return "(no log)";
+            var lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    /** A thread dump of the daemon on that endpoint (jcmd), for a test that failed waiting on it. */
+    static String threadDump(String endpoint) {
+        try {
+            Path pid = LOGS.get(endpoint).getParent().getParent().resolve("data/ingestd.pid");
+            String p = Files.readAllLines(pid).getFirst().strip();
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            var proc = new ProcessBuilder(jcmd.toString(), p, "Thread.print").redirectErrorStream(true).start();
+            String out = new String(proc.getInputStream().readAllBytes());
+            proc.waitFor(20, TimeUnit.SECONDS);
+            return out.length() > 20000 ? out.substring(0, 20000) : out;
+        } catch (Exception e) {
+            return "(no thread dump: " + e + ")";
+        }
     }
 
     public static Ingestd on(TestDatabases db, Path dir) throws IOException, SQLException {
@@ -75,7 +114,7 @@ public final class Ingestd {
             cmd.add(s);
         }
         cmd.addAll(List.of(args));
-        return run(Map.of(), cmd.toArray(String[]::new));
+        return run(env, cmd.toArray(String[]::new));
     }
 
     public static Result run(Map<String, String> env, String... args) {

@@ -23,8 +23,9 @@ class TwoNodesIT {
     @Test
     void killingOneOfTwoNodesLosesAndDuplicatesNothing() throws Exception {
         String db = TestDatabases.MARIADB.create(dir);
-        a = new Ingestd(dir.resolve("a"), db).set("process.sweep-interval", "1s");
-        b = new Ingestd(dir.resolve("b"), db).set("process.sweep-interval", "1s");
+        // a real processing step, journaling every record it processes: shows each is processed exactly once
+        a = new Ingestd(dir.resolve("a"), db).set("process.sweep-interval", "1s").withJournalingProcessor();
+        b = new Ingestd(dir.resolve("b"), db).set("process.sweep-interval", "1s").withJournalingProcessor();
         a.startOk();
         b.startOk();
         try (var load = new Load(1, 64, 5, a.endpoint(), b.endpoint())) {
@@ -40,6 +41,13 @@ class TwoNodesIT {
             assertThat(EndToEndIT.tickets(db, "1=1")).containsAll(load.acknowledged);
             assertThat(stored).isEqualTo(load.generated() - 1);
             assertThat(EndToEndIT.count(db, "processed_at IS NULL")).isZero();
+            try (var c = TestDatabases.connect(db); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT COUNT(*), COUNT(DISTINCT ticket) FROM fee_journal")) {
+                rs.next();
+                System.out.printf("two nodes: journal %d entries for %d distinct tickets%n", rs.getLong(1), rs.getLong(2));
+                assertThat(rs.getLong(2)).as("every stored record processed").isEqualTo(stored);
+                assertThat(rs.getLong(1)).as("each processed exactly once").isEqualTo(stored);
+            }
         }
     }
 }
