@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
                 + "acknowledged (TRUE) only once it is committed.",
         subcommands = {LifecycleCommands.Start.class, LifecycleCommands.Stop.class, LifecycleCommands.Status.class,
                 LifecycleCommands.Restart.class, LifecycleCommands.Run.class, LifecycleCommands.Reload.class,
-                SendCommand.class, BenchCommand.class, CheckConfigCommand.class, IngestdCommand.ConfigDoc.class,
+                SendCommand.class, BenchCommand.class, CheckConfigCommand.class, KeygenCommand.class, IngestdCommand.ConfigDoc.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes (start, stop, status follow LSB): see the README, section 'Exit codes'."})
 public final class IngestdCommand implements Runnable {

@@ -36,6 +36,8 @@ public record Config(
         Optional<String> metricsListen,
         Optional<Path> curveServerKey,
         Optional<Path> curveClientsDir,
+        Optional<Path> curveClientKey,
+        Optional<Path> curveServerPublic,
         List<String> allowIps,
         boolean allowPlaintext,
         Source source) {

@@ -127,7 +127,31 @@ public final class ConfigLoader {
                 optional(Keys.USER), optional(Keys.GROUP), umask, duration(Keys.PROCESS_SWEEP_INTERVAL),
                 metrics.equals("off") ? Optional.empty() : Optional.of(metrics),
                 optional(Keys.CURVE_SERVER_KEY).map(this::resolve), optional(Keys.CURVE_CLIENTS_DIR).map(this::resolve),
-                list(Keys.SECURITY_ALLOW_IPS), bool(Keys.SECURITY_ALLOW_PLAINTEXT), source);
+                optional(Keys.CURVE_CLIENT_KEY).map(this::resolve), optional(Keys.CURVE_SERVER_PUBLIC).map(this::resolve),
+                list(Keys.SECURITY_ALLOW_IPS), allowPlaintext(listen), source);
+    }
+
+    /**
+     * Plaintext is for loopback only: anyone who can reach a LAN port could otherwise write records. A
+     * non-loopback endpoint needs CURVE or an explicit security.allow-plaintext=true (warned about at each start).
+     */
+    private boolean allowPlaintext(List<String> listen) {
+        boolean allowed = bool(Keys.SECURITY_ALLOW_PLAINTEXT);
+        if (!get(Keys.CURVE_SERVER_KEY).isEmpty()) return allowed;
+        for (String ep : listen) {
+            if (isLoopback(ep)) continue;
+            if (allowed) warnings.add("listen: " + ep + " is reachable from the network without encryption or client "
+                    + "authentication (security.allow-plaintext=true); set curve.server.key");
+            else problems.add("listen: " + ep + " is not a loopback address and CURVE is off; anyone who can reach it "
+                    + "could write records. Set curve.server.key (see README, Security), or security.allow-plaintext=true");
+        }
+        return allowed;
+    }
+
+    static boolean isLoopback(String endpoint) {
+        if (endpoint.startsWith("ipc://") || endpoint.startsWith("inproc://")) return true;
+        String host = endpoint.replaceFirst("^tcp://", "").replaceFirst(":\\d+$", "").replace("[", "").replace("]", "");
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     private Secret password(Map<String, String> env) {

@@ -50,15 +50,19 @@ public final class Keys {
             "server secret certificate (`NAME.key_secret` from `ingestd keygen`); setting it turns CURVE on", false);
     public static final Key CURVE_CLIENTS_DIR = key("curve.clients.dir", "",
             "directory of allowed client public certificates (`*.key`); re-read on reload", true);
+    public static final Key CURVE_CLIENT_KEY = key("curve.client.key", "",
+            "for `send` and `bench`: this client's secret certificate (`NAME.key_secret`)", false);
+    public static final Key CURVE_SERVER_PUBLIC = key("curve.server.public", "",
+            "for `send` and `bench`: the server's public certificate (`NAME.key`)", false);
     public static final Key SECURITY_ALLOW_IPS = key("security.allow-ips", "",
-            "comma-separated client IP addresses allowed to connect; empty = any", true);
+            "comma-separated client IP addresses allowed to connect (with CURVE on); empty = any", false);
     public static final Key SECURITY_ALLOW_PLAINTEXT = key("security.allow-plaintext", "false",
             "allow a non-loopback `listen` without CURVE (warned about at every start)", false);
 
     public static final List<Key> ALL = List.of(LISTEN, DB_URL, DB_USER, DB_PASSWORD, DB_PASSWORD_FILE, DB_TABLE,
             DB_POOL_SIZE, DB_WRITERS, DB_NETWORK_TIMEOUT, DB_RETRY_WINDOW, DATA_DIR, LOG_DIR, LOG_LEVEL, PID_FILE,
             BATCH_MAX, QUEUE_MAX, MESSAGE_MAX_BYTES, MESSAGE_MAX_RECORDS, MESSAGE_MAX_PENDING_PER_PEER, USER, GROUP,
-            UMASK, PROCESS_SWEEP_INTERVAL, METRICS_LISTEN, CURVE_SERVER_KEY, CURVE_CLIENTS_DIR, SECURITY_ALLOW_IPS,
+            UMASK, PROCESS_SWEEP_INTERVAL, METRICS_LISTEN, CURVE_SERVER_KEY, CURVE_CLIENTS_DIR, CURVE_CLIENT_KEY, CURVE_SERVER_PUBLIC, SECURITY_ALLOW_IPS,
             SECURITY_ALLOW_PLAINTEXT);
 
     public static final Map<String, Key> BY_NAME = byName();

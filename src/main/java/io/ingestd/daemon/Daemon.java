@@ -52,6 +52,7 @@ public final class Daemon {
     private Thread processingThread;
     private SdNotify systemd;
     private ControlServer control;
+    private io.ingestd.listener.CurveAuth curve;
     private io.ingestd.metrics.MetricsServer metrics;
     private DatabaseProbe probe;
     private String runAs = System.getProperty("user.name");
@@ -122,9 +123,17 @@ public final class Daemon {
                     + " (check pid.file and its directory's permissions)", e);
         }
         zmq = new ZContext(1);
+        Listener.SocketSetup security = Listener.SocketSetup.NONE;
+        if (config.curveEnabled()) {
+            try {
+                curve = new io.ingestd.listener.CurveAuth(zmq, config);
+                security = curve;
+            } catch (IOException e) {
+                throw new StartupFailure(Phase.CONFIG, "CURVE: " + e.getMessage(), e);
+            }
+        }
         try {
-            listener = new Listener(zmq, config.listen(), limits(config), config.queueMax(), stats, rejects,
-                    Listener.SocketSetup.NONE);
+            listener = new Listener(zmq, config.listen(), limits(config), config.queueMax(), stats, rejects, security);
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
@@ -251,6 +260,7 @@ public final class Daemon {
         if (probe != null) probe.stop();
         if (metrics != null) metrics.close();
         if (control != null) control.close();
+        if (curve != null) curve.close();
         if (db != null) db.close();
         if (zmq != null) zmq.close();
         if (pidFile != null) pidFile.close();

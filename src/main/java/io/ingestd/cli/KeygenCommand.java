@@ -1,0 +1,48 @@
+package io.ingestd.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import org.zeromq.ZCert;
+
+/** {@code ingestd keygen NAME}: a CURVE key pair as ZeroMQ certificate files (the CZMQ zcert / pyzmq format). */
+@Command(name = "keygen", description = {"Write a CURVE key pair: NAME.key (public) and NAME.key_secret (mode 0600).",
+        "Prints the public key. The files are ZeroMQ certificates, as CZMQ's zcert and pyzmq's zmq.auth read them."})
+final class KeygenCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "NAME", description = "name of the key pair (e.g. server, or a client's host name)") String name;
+    @Option(names = "--dir", defaultValue = ".", description = "directory to write to (default: the current one)") Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            spec.commandLine().getErr().println("ingestd: key name '" + name + "' must be letters, digits, . _ - only");
+            return ExitCodes.USAGE;
+        }
+        Files.createDirectories(dir);
+        Path pub = dir.resolve(name + ".key");
+        Path sec = dir.resolve(name + ".key_secret");
+        if (Files.exists(pub) || Files.exists(sec)) {
+            spec.commandLine().getErr().println("ingestd: " + pub + " or " + sec + " exists already; not overwriting a key");
+            return ExitCodes.FAILED;
+        }
+        var cert = new ZCert();
+        cert.setMeta("name", name);
+        // the secret file is created private before any key byte is written into it
+        Files.createFile(sec, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        cert.saveSecret(sec.toString());
+        Files.setPosixFilePermissions(sec, PosixFilePermissions.fromString("rw-------"));
+        cert.savePublic(pub.toString());
+        var out = spec.commandLine().getOut();
+        out.println(cert.getPublicKeyAsZ85());
+        spec.commandLine().getErr().println("wrote " + pub + " (public, give it to the other side) and " + sec
+                + " (secret, mode 0600, keep it here)");
+        return ExitCodes.OK;
+    }
+}
