@@ -33,6 +33,7 @@ public record Config(
         Optional<String> group,
         int umask,
         Duration sweepInterval,
+        boolean processInline,
         Optional<String> metricsListen,
         Optional<Path> curveServerKey,
         Optional<Path> curveClientsDir,

@@ -42,6 +42,9 @@ public final class Keys {
     public static final Key PROCESS_SWEEP_INTERVAL = key("process.sweep-interval", "10s",
             "how often rows still 'N' (e.g. left by a crash or another node) are looked for and processed", true);
 
+    public static final Key PROCESS_INLINE = key("process.inline", "false",
+            "with no FeeProcessor installed, insert rows as 'Y' in the writer's transaction instead of 'N' then "
+            + "UPDATE 'Y' (fewer writes; rows are never seen 'N')", false);
     public static final Key MESSAGE_MAX_PENDING_PER_PEER = key("message.max-pending-per-peer", "1000",
             "most unanswered requests one connection may have; beyond it requests are answered FALSE", true);
     public static final Key METRICS_LISTEN = key("metrics.listen", "127.0.0.1:9555",
@@ -62,7 +65,7 @@ public final class Keys {
     public static final List<Key> ALL = List.of(LISTEN, DB_URL, DB_USER, DB_PASSWORD, DB_PASSWORD_FILE, DB_TABLE,
             DB_POOL_SIZE, DB_WRITERS, DB_NETWORK_TIMEOUT, DB_RETRY_WINDOW, DATA_DIR, LOG_DIR, LOG_LEVEL, PID_FILE,
             BATCH_MAX, QUEUE_MAX, MESSAGE_MAX_BYTES, MESSAGE_MAX_RECORDS, MESSAGE_MAX_PENDING_PER_PEER, USER, GROUP,
-            UMASK, PROCESS_SWEEP_INTERVAL, METRICS_LISTEN, CURVE_SERVER_KEY, CURVE_CLIENTS_DIR, CURVE_CLIENT_KEY, CURVE_SERVER_PUBLIC, SECURITY_ALLOW_IPS,
+            UMASK, PROCESS_SWEEP_INTERVAL, PROCESS_INLINE, METRICS_LISTEN, CURVE_SERVER_KEY, CURVE_CLIENTS_DIR, CURVE_CLIENT_KEY, CURVE_SERVER_PUBLIC, SECURITY_ALLOW_IPS,
             SECURITY_ALLOW_PLAINTEXT);
 
     public static final Map<String, Key> BY_NAME = byName();

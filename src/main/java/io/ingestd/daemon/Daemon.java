@@ -160,7 +160,7 @@ public final class Daemon {
         }
         dropPrivileges();
         control.start();
-        processing = new ProcessingStage(db, stats, config.sweepInterval());
+        processing = new ProcessingStage(db, stats, config.sweepInterval(), config.processInline());
         for (int i = 0; i < config.writers(); i++) {
             var w = new GroupCommitWriter(db, listener.queue(), listener::complete, processing, stats, rejects,
                     config.batchMax(), config.retryWindow());

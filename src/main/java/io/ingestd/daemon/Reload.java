@@ -28,6 +28,7 @@ final class Reload {
         check(changed, Keys.USER, old, next, Config::user);
         check(changed, Keys.GROUP, old, next, Config::group);
         check(changed, Keys.UMASK, old, next, Config::umask);
+        check(changed, Keys.PROCESS_INLINE, old, next, Config::processInline);
         check(changed, Keys.METRICS_LISTEN, old, next, Config::metricsListen);
         check(changed, Keys.CURVE_SERVER_KEY, old, next, Config::curveServerKey);
         return changed;

@@ -35,10 +35,13 @@ public final class ProcessingStage implements Runnable {
     private volatile boolean stopping;
     private volatile long heartbeatNanos = System.nanoTime();
 
-    public ProcessingStage(Database db, Stats stats, Duration sweepInterval) {
+    private final boolean inline;
+
+    public ProcessingStage(Database db, Stats stats, Duration sweepInterval, boolean inlineWhenNoProcessor) {
         this.db = db;
         this.stats = stats;
         this.processor = loadProcessor();
+        this.inline = inlineWhenNoProcessor && processor == FeeProcessor.NONE;
         reconfigure(sweepInterval);
     }
 
@@ -49,10 +52,11 @@ public final class ProcessingStage implements Runnable {
     }
 
     /**
-     * True when no {@link FeeProcessor} is installed: then records are inserted as 'Y' in the writer's own
-     * transaction (measured: 105,000 → 172,000 records/s into MariaDB), and only the sweep runs here.
+     * With {@code process.inline} and no {@link FeeProcessor} installed, records are inserted as 'Y' in the
+     * writer's own transaction (the commit is the processing; measured on MariaDB, 100 records a message:
+     * 105,000 → 129,000-172,000 records/s), and only the sweep runs here.
      */
-    boolean processesAtInsert() { return processor == FeeProcessor.NONE; }
+    boolean processesAtInsert() { return inline; }
 
     public void reconfigure(Duration sweepInterval) { this.sweepIntervalNanos = sweepInterval.toNanos(); }
 

@@ -81,6 +81,18 @@ class EndToEndIT {
         assertThat(ingestd.status().exitCode()).isEqualTo(3);
     }
 
+    @org.junit.jupiter.api.Test
+    void withProcessInlineRowsAreStoredAsProcessedInTheSameTransaction() throws Exception {
+        ingestd = Ingestd.on(TestDatabases.MARIADB, dir).set("process.inline", "true");
+        ingestd.startOk();
+        try (var req = new Clients.Req(ingestd.endpoint())) {
+            for (long t = 1; t <= 20; t++) assertThat(req.request(t + ",5,1")).isEqualTo("TRUE");
+            assertThat(req.request("1,6,1")).startsWith("FALSE conflict");
+        }
+        assertThat(count(ingestd.dbUrl, "status = 'Y' AND processed_at IS NOT NULL")).isEqualTo(20);
+        assertThat(count(ingestd.dbUrl, "1=1")).isEqualTo(20);
+    }
+
     private static void record(Sender.Answer a, Set<Long> acknowledged) {
         assertThat(a.reply()).isEqualTo("TRUE");
         for (String line : ((String) a.request().attachment()).split("\n")) {
