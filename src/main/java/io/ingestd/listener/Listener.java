@@ -175,10 +175,12 @@ public final class Listener implements Runnable {
 
     private void clearWake(ByteBuffer drain) {
         try {
-            wakePending.set(false);
             while (wakePipe.source().read(drain.clear()) > 0) {
                 // discard: the bytes only woke the poller
             }
+            // cleared only after the drain: cleared first, a wake-up written in between would be drained while the
+            // flag stayed set, and later wake-ups would be skipped until the 100 ms poll timeout
+            wakePending.set(false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
