@@ -140,7 +140,7 @@ public final class ConfigLoader {
         boolean allowed = bool(Keys.SECURITY_ALLOW_PLAINTEXT);
         if (!get(Keys.CURVE_SERVER_KEY).isEmpty()) return allowed;
         for (String ep : listen) {
-            if (isLoopback(ep)) continue;
+            if (!ep.startsWith("tcp://") || isLoopback(ep)) continue; // not tcp: reported above, or local
             if (allowed) warnings.add("listen: " + ep + " is reachable from the network without encryption or client "
                     + "authentication (security.allow-plaintext=true); set curve.server.key");
             else problems.add("listen: " + ep + " is not a loopback address and CURVE is off; anyone who can reach it "
