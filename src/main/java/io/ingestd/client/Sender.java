@@ -42,6 +42,7 @@ public final class Sender implements AutoCloseable {
         this.socket = context.createSocket(SocketType.DEALER);
         this.window = window;
         socket.setLinger(0);
+        socket.setHandshakeIvl(5_000);
         socket.setSndHWM(window * 2 + 16);
         socket.setRcvHWM(window * 2 + 16);
         security.apply(socket);

@@ -75,6 +75,8 @@ public final class Listener implements Runnable {
         router.setLinger(0);
         router.setRcvHWM(10_000);
         router.setSndHWM(100_000);
+        // a peer that connects but never completes the ZMTP handshake is dropped after 5 s, not the default 30 s
+        router.setHandshakeIvl(5_000);
         // a hard cap well above the FALSE limit: bigger messages cost the sender its connection, not our memory
         router.setMaxMsgSize(Math.max(2L * limits.maxBytes(), limits.maxBytes() + 65_536L));
         setup.apply(router);

@@ -19,7 +19,8 @@ public final class Clients {
             this.endpoint = endpoint;
             socket = ctx.createSocket(SocketType.REQ);
             socket.setLinger(0);
-            socket.setReceiveTimeOut(30_000);
+            socket.setReceiveTimeOut(90_000);
+            socket.setHandshakeIvl(5_000);
             socket.connect(endpoint);
         }
 
@@ -31,7 +32,7 @@ public final class Clients {
             socket.send(body, 0);
             byte[] reply = socket.recv(0);
             if (reply == null) {
-                throw new AssertionError("no reply from " + endpoint + " within 30 s; the daemon's log:\n" + Ingestd.logTail(endpoint)
+                throw new AssertionError("no reply from " + endpoint + " within 90 s; the daemon's log:\n" + Ingestd.logTail(endpoint)
                         + "\nthreads:\n" + Ingestd.threadDump(endpoint));
             }
             return new String(reply, StandardCharsets.UTF_8);

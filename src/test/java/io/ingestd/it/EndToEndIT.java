@@ -55,16 +55,16 @@ class EndToEndIT {
             for (int m = 0; m < 40; m++) {
                 var sb = new StringBuilder();
                 for (int i = 0; i < 25; i++, t++) sb.append(t).append(",42,").append(t % 97).append(".25\n");
-                while (!sender.hasRoom()) sender.receive(Duration.ofSeconds(10), a -> record(a, acknowledged));
+                while (!sender.hasRoom()) sender.receive(Duration.ofSeconds(90), a -> record(a, acknowledged));
                 sender.send(sb.toString().getBytes(StandardCharsets.UTF_8), sb.toString());
             }
             while (sender.inFlight() > 0) {
-                assertThat(sender.receive(Duration.ofSeconds(30), a -> record(a, acknowledged))).isPositive();
+                assertThat(sender.receive(Duration.ofSeconds(90), a -> record(a, acknowledged))).isPositive();
             }
         }
         assertThat(acknowledged).hasSize(50 + 1000);
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 assertThat(count(ingestd.dbUrl, "status = 'Y'")).isEqualTo(acknowledged.size()));
         assertThat(count(ingestd.dbUrl, "1=1")).isEqualTo(acknowledged.size());
         assertThat(count(ingestd.dbUrl, "ticket IN (51,52,53,54,55,56)")).isZero();

@@ -66,7 +66,9 @@ class RedeliveryIT {
                 sender.send(body.getBytes(StandardCharsets.UTF_8), m);
             }
             while (sender.inFlight() > 0) {
-                assertThat(sender.receive(Duration.ofSeconds(30), a -> replies.put((Integer) a.request().attachment(), a.reply())))
+                assertThat(sender.receive(Duration.ofSeconds(90), a -> replies.put((Integer) a.request().attachment(), a.reply())))
+                        .as(() -> replies.size() + " replies, then none for 30 s; the daemon's log:\n"
+                                + Ingestd.logTail(ingestd.endpoint()) + "\nthreads:\n" + Ingestd.threadDump(ingestd.endpoint()))
                         .isPositive();
             }
         }
