@@ -6,7 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The top-level {@code ingestd} command: dispatches to the subcommands and maps failures to exit codes. */
-@Command(name = "ingestd", mixinStandardHelpOptions = true, versionProvider = IngestdCommand.Version.class,
+@Command(name = "ingestd", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = IngestdCommand.Version.class,
         description = "Receives records over ZeroMQ and writes them to a SQL database; each record is "
                 + "acknowledged (TRUE) only once it is committed.",
         subcommands = {LifecycleCommands.Start.class, LifecycleCommands.Stop.class, LifecycleCommands.Status.class,
