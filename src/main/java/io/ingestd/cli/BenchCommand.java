@@ -91,17 +91,26 @@ final class BenchCommand implements Callable<Integer> {
             long start = System.nanoTime();
             long deadline = start + TimeUnit.SECONDS.toNanos(maxSeconds);
             long n = 0;
+            var h = new org.HdrHistogram.Histogram(3);
             for (long t = ticketBase; t < ticketBase + records && System.nanoTime() < deadline; t++, n++) {
+                long t0 = System.nanoTime();
                 ins.setLong(1, t);
                 ins.setLong(2, t % 100_000 + 1);
                 ins.setBigDecimal(3, java.math.BigDecimal.valueOf(t % 1000).add(new java.math.BigDecimal("0.25")));
                 ins.executeUpdate();
                 upd.setLong(1, t);
                 upd.executeUpdate();
+                h.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
             }
             double secs = (System.nanoTime() - start) / 1e9;
             out.printf("seed reference: %d rows INSERT+UPDATE autocommit in %.2f s: %.0f rows/s%n", n, secs, n / secs);
-            if (tsv) out.printf("TSV\t%.0f\t0\t0\t0\t0\t%d%n", n / secs, n);
+            out.printf("  per-row latency ms (both statements): p50 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
+                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+                    h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
+            if (tsv) {
+                out.printf("TSV\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%d%n", n / secs, h.getValueAtPercentile(50) / 1000.0,
+                        h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, n);
+            }
             return ExitCodes.OK;
         }
     }

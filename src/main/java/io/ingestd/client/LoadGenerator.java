@@ -134,8 +134,10 @@ public final class LoadGenerator {
             boolean more = true;
             while ((more || sender.inFlight() > 0) && System.nanoTime() < deadline) {
                 while (more && sender.hasRoom()) {
+                    long sendAt = System.nanoTime();
                     if (interval > 0) {
-                        if (System.nanoTime() - intended < 0) break;
+                        if (sendAt - intended < 0) break;
+                        sendAt = intended; // latency counts from the intended time, so a late send is not hidden
                         intended += interval;
                     }
                     long[] tickets = take();
@@ -143,9 +145,13 @@ public final class LoadGenerator {
                         more = false;
                         break;
                     }
-                    sender.send(body(tickets), new long[] {interval > 0 ? intended : System.nanoTime(), tickets.length});
+                    sender.send(body(tickets), new long[] {sendAt, tickets.length});
                 }
-                sender.receive(Duration.ofMillis(interval > 0 ? 1 : 100), a -> {
+                // at an offered rate, sleep in the poll until the next send is due, not a fixed tick: on a small
+                // machine a client polling every millisecond takes CPU from the daemon it measures
+                long waitMs = more && sender.hasRoom() && interval > 0
+                        ? Math.max(1, (intended - System.nanoTime() + 999_999) / 1_000_000) : 100;
+                sender.receive(Duration.ofMillis(waitMs), a -> {
                     long[] meta = (long[]) a.request().attachment();
                     if (a.acknowledged()) {
                         acknowledged.addAndGet(meta[1]);

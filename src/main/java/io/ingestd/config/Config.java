@@ -33,6 +33,7 @@ public record Config(
         Optional<String> group,
         int umask,
         Duration sweepInterval,
+        Duration processLinger,
         boolean processInline,
         Optional<String> metricsListen,
         Optional<Path> curveServerKey,

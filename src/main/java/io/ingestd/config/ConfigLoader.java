@@ -125,6 +125,7 @@ public final class ConfigLoader {
                 duration(Keys.DB_RETRY_WINDOW), dataDir, logDir, level, pidFile, positive(Keys.BATCH_MAX), queueMax,
                 positive(Keys.MESSAGE_MAX_BYTES), maxRecords, positive(Keys.MESSAGE_MAX_PENDING_PER_PEER),
                 optional(Keys.USER), optional(Keys.GROUP), umask, duration(Keys.PROCESS_SWEEP_INTERVAL),
+                duration(Keys.PROCESS_LINGER),
                 bool(Keys.PROCESS_INLINE),
                 metrics.equals("off") ? Optional.empty() : Optional.of(metrics),
                 optional(Keys.CURVE_SERVER_KEY).map(this::resolve), optional(Keys.CURVE_CLIENTS_DIR).map(this::resolve),

@@ -1,5 +1,6 @@
 package io.ingestd.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,9 @@ import java.util.Map;
 /** Every configuration key ingestd knows, in the order the documentation lists them. */
 public final class Keys {
     private Keys() {}
+
+    // filled by key() and secret() as the constants below are initialised, so a key cannot be declared and forgotten
+    private static final List<Key> DECLARED = new ArrayList<>();
 
     public static final Key LISTEN = key("listen", "tcp://127.0.0.1:5555",
             "ZeroMQ endpoints to bind, comma-separated (`tcp://host:port`)", false);
@@ -36,17 +40,20 @@ public final class Keys {
             "largest accepted message body in bytes; larger is answered FALSE", true);
     public static final Key MESSAGE_MAX_RECORDS = key("message.max-records", "10000",
             "most records in one message; more is answered FALSE", true);
+    public static final Key MESSAGE_MAX_PENDING_PER_PEER = key("message.max-pending-per-peer", "1000",
+            "most unanswered requests one connection may have; beyond it requests are answered FALSE", true);
     public static final Key USER = key("user", "", "user to run as when started as root (e.g. `nobody`)", false);
     public static final Key GROUP = key("group", "", "group to run as; empty = the user's primary group", false);
     public static final Key UMASK = key("umask", "027", "file mode creation mask of the daemon (octal)", false);
     public static final Key PROCESS_SWEEP_INTERVAL = key("process.sweep-interval", "10s",
             "how often rows still 'N' (e.g. left by a crash or another node) are looked for and processed", true);
 
+    public static final Key PROCESS_LINGER = key("process.linger", "20ms",
+            "how long the processing stage waits to gather more committed records into one 'N' to 'Y' transaction "
+            + "(fewer commits under load; acknowledgements never wait for it)", true);
     public static final Key PROCESS_INLINE = key("process.inline", "false",
             "with no FeeProcessor installed, insert rows as 'Y' in the writer's transaction instead of 'N' then "
             + "UPDATE 'Y' (fewer writes; rows are never seen 'N')", false);
-    public static final Key MESSAGE_MAX_PENDING_PER_PEER = key("message.max-pending-per-peer", "1000",
-            "most unanswered requests one connection may have; beyond it requests are answered FALSE", true);
     public static final Key METRICS_LISTEN = key("metrics.listen", "127.0.0.1:9555",
             "host:port of the Prometheus `/metrics` and `/health` endpoint; `off` disables it", false);
     public static final Key CURVE_SERVER_KEY = key("curve.server.key", "",
@@ -62,11 +69,7 @@ public final class Keys {
     public static final Key SECURITY_ALLOW_PLAINTEXT = key("security.allow-plaintext", "false",
             "allow a non-loopback `listen` without CURVE (warned about at every start)", false);
 
-    public static final List<Key> ALL = List.of(LISTEN, DB_URL, DB_USER, DB_PASSWORD, DB_PASSWORD_FILE, DB_TABLE,
-            DB_POOL_SIZE, DB_WRITERS, DB_NETWORK_TIMEOUT, DB_RETRY_WINDOW, DATA_DIR, LOG_DIR, LOG_LEVEL, PID_FILE,
-            BATCH_MAX, QUEUE_MAX, MESSAGE_MAX_BYTES, MESSAGE_MAX_RECORDS, MESSAGE_MAX_PENDING_PER_PEER, USER, GROUP,
-            UMASK, PROCESS_SWEEP_INTERVAL, PROCESS_INLINE, METRICS_LISTEN, CURVE_SERVER_KEY, CURVE_CLIENTS_DIR, CURVE_CLIENT_KEY, CURVE_SERVER_PUBLIC, SECURITY_ALLOW_IPS,
-            SECURITY_ALLOW_PLAINTEXT);
+    public static final List<Key> ALL = List.copyOf(DECLARED);
 
     public static final Map<String, Key> BY_NAME = byName();
 
@@ -77,11 +80,16 @@ public final class Keys {
     }
 
     private static Key key(String name, String def, String meaning, boolean reloadable) {
-        return new Key(name, def, meaning, reloadable, false);
+        return declare(new Key(name, def, meaning, reloadable, false));
     }
 
     private static Key secret(String name, String meaning) {
-        return new Key(name, "", meaning, false, true);
+        return declare(new Key(name, "", meaning, false, true));
+    }
+
+    private static Key declare(Key k) {
+        DECLARED.add(k);
+        return k;
     }
 
     /** The configuration reference as a markdown table, for the README. */

@@ -160,7 +160,7 @@ public final class Daemon {
         }
         dropPrivileges();
         control.start();
-        processing = new ProcessingStage(db, stats, config.sweepInterval(), config.processInline());
+        processing = new ProcessingStage(db, stats, config.sweepInterval(), config.processLinger(), config.processInline());
         for (int i = 0; i < config.writers(); i++) {
             var w = new GroupCommitWriter(db, listener.queue(), listener::complete, processing, stats, rejects,
                     config.batchMax(), config.retryWindow());
@@ -277,7 +277,7 @@ public final class Daemon {
             Logging.setLevel(next.logLevel());
             listener.limits(limits(next));
             writers.forEach(w -> w.reconfigure(next.batchMax(), next.retryWindow()));
-            processing.reconfigure(next.sweepInterval());
+            processing.reconfigure(next.sweepInterval(), next.processLinger());
             config = next;
             outcome = "applied" + (fixed.isEmpty() ? "" : "; restart needed for: " + String.join(", ", fixed));
             loaded.warnings().forEach(w -> log.warn("config: {}", w));

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +66,7 @@ public final class Listener implements Runnable {
         this.limits = limits;
         this.stats = stats;
         this.rejects = rejects;
-        this.queue = new RequestQueue(queueMax, this::wake);
+        this.queue = new RequestQueue(queueMax, this::wakeIfHolding);
         try {
             this.wakePipe = Pipe.open();
             wakePipe.source().configureBlocking(false);
@@ -137,6 +139,10 @@ public final class Listener implements Runnable {
         wake();
     }
 
+    private void wakeIfHolding() {
+        if (held != null) wake();
+    }
+
     private void wake() {
         if (wakePending.compareAndSet(false, true)) {
             try {
@@ -147,30 +153,41 @@ public final class Listener implements Runnable {
         }
     }
 
+    /**
+     * One long-lived selector holds the socket's signalling descriptor and the wake-up pipe. (ZMQ.Poller registers
+     * and cancels its channels on every call: two epoll_ctl system calls per loop, a cost per message that showed
+     * as the listener's main CPU use.) The socket's descriptor is edge-like: it says "look again", so before
+     * blocking the loop asks the socket itself whether a message is waiting.
+     */
     @Override
     public void run() {
-        var all = context.createPoller(2);
-        all.register(router, ZMQ.Poller.POLLIN);
-        all.register(wakePipe.source(), ZMQ.Poller.POLLIN);
-        var wakeOnly = context.createPoller(1);
-        wakeOnly.register(wakePipe.source(), ZMQ.Poller.POLLIN);
-        var drain = ByteBuffer.allocate(64);
-        try {
+        try (Selector selector = Selector.open()) {
+            SelectionKey socketKey = router.getFD().register(selector, SelectionKey.OP_READ);
+            wakePipe.source().register(selector, SelectionKey.OP_READ);
+            var drain = ByteBuffer.allocate(64);
             while (running && !Thread.currentThread().isInterrupted()) {
                 heartbeatNanos = System.nanoTime();
-                boolean canRead = held == null;
-                (canRead ? all : wakeOnly).poll(100);
                 clearWake(drain);
                 sendReplies();
                 if (held != null && queue.offer(held)) held = null;
                 if (held == null) readBurst();
+                // after a failed offer: a writer that took records before this line finds `held` set and wakes us
+                if (held != null && queue.offer(held)) held = null;
+                boolean canRead = held == null;
+                socketKey.interestOps(canRead ? SelectionKey.OP_READ : 0);
+                if (canRead && (router.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+                    selector.selectNow(); // more is waiting (a burst ended early): do not block
+                } else if (done.isEmpty()) {
+                    selector.select(100);
+                }
+                selector.selectedKeys().clear();
             }
             sendReplies();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (org.zeromq.ZMQException e) {
             if (e.getErrorCode() != zmq.ZError.ETERM) throw e;
         } finally {
-            all.close();
-            wakeOnly.close();
             router.close();
         }
     }
@@ -178,10 +195,10 @@ public final class Listener implements Runnable {
     private void clearWake(ByteBuffer drain) {
         try {
             while (wakePipe.source().read(drain.clear()) > 0) {
-                // discard: the bytes only woke the poller
+                // discard: the bytes only woke the selector
             }
             // cleared only after the drain: cleared first, a wake-up written in between would be drained while the
-            // flag stayed set, and later wake-ups would be skipped until the 100 ms poll timeout
+            // flag stayed set, and later wake-ups would be skipped until the 100 ms select timeout
             wakePending.set(false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -32,17 +32,21 @@ public final class ProcessingStage implements Runnable {
     private static final int SWEEP_CHUNK = 5_000;
     private final BlockingQueue<long[]> fresh = new ArrayBlockingQueue<>(1024);
     private volatile long sweepIntervalNanos;
+    private volatile long lingerNanos;
+    private static final long STOP_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(2);
     private volatile boolean stopping;
+    private volatile long stopDeadline;
     private volatile long heartbeatNanos = System.nanoTime();
 
     private final boolean inline;
 
-    public ProcessingStage(Database db, Stats stats, Duration sweepInterval, boolean inlineWhenNoProcessor) {
+    public ProcessingStage(Database db, Stats stats, Duration sweepInterval, Duration linger,
+                           boolean inlineWhenNoProcessor) {
         this.db = db;
         this.stats = stats;
         this.processor = loadProcessor();
         this.inline = inlineWhenNoProcessor && processor == FeeProcessor.NONE;
-        reconfigure(sweepInterval);
+        reconfigure(sweepInterval, linger);
     }
 
     static FeeProcessor loadProcessor() {
@@ -58,21 +62,31 @@ public final class ProcessingStage implements Runnable {
      */
     boolean processesAtInsert() { return inline; }
 
-    public void reconfigure(Duration sweepInterval) { this.sweepIntervalNanos = sweepInterval.toNanos(); }
+    public void reconfigure(Duration sweepInterval, Duration linger) {
+        this.sweepIntervalNanos = sweepInterval.toNanos();
+        this.lingerNanos = linger.toNanos();
+    }
 
     /** Committed tickets to process; dropped (left to the sweep) if the stage is behind. */
     void submit(long[] tickets) {
         if (tickets.length > 0 && !fresh.offer(tickets)) stats.processingDeferred(tickets.length);
     }
 
-    public void stop() { stopping = true; }
+    /**
+     * Finishes what was handed over for up to two seconds, then ends: rows still 'N' are committed and are swept
+     * at the next start (or by another node), so a stop never waits on a processing backlog.
+     */
+    public void stop() {
+        stopDeadline = System.nanoTime() + STOP_BUDGET_NANOS;
+        stopping = true;
+    }
 
     public long heartbeatNanos() { return heartbeatNanos; }
 
     @Override
     public void run() {
         long nextSweep = System.nanoTime();
-        while (!stopping || !fresh.isEmpty()) {
+        while (!stopping || (!fresh.isEmpty() && System.nanoTime() - stopDeadline < 0)) {
             heartbeatNanos = System.nanoTime();
             try {
                 if (!stopping && System.nanoTime() - nextSweep >= 0) {
@@ -97,6 +111,8 @@ public final class ProcessingStage implements Runnable {
                 }
             }
         }
+        long left = fresh.stream().mapToLong(t -> t.length).sum();
+        if (left > 0) log.info("{} committed records left 'N'; they are processed at the next start", left);
     }
 
     /** Processes rows left 'N' (e.g. by a crash between commit and processing), oldest tickets first. */
@@ -117,17 +133,24 @@ public final class ProcessingStage implements Runnable {
         return total;
     }
 
-    /** Joins the batches waiting now into one, so one commit covers many writer transactions. */
-    private long[] gather(long[] first) {
-        if (fresh.isEmpty()) return first;
+    /**
+     * Joins the batches that arrive within the linger time into one, so one commit covers many writer
+     * transactions: at a low rate (one lock-step client) this turns one UPDATE commit per record into one per
+     * linger period, and leaves the database's CPU to the inserts that clients wait for.
+     */
+    private long[] gather(long[] first) throws InterruptedException {
+        long deadline = System.nanoTime() + lingerNanos;
         var parts = new java.util.ArrayList<long[]>();
         parts.add(first);
         int total = first.length;
-        long[] next;
-        while (total < MAX_GATHER && (next = fresh.poll()) != null) {
+        while (total < MAX_GATHER && !stopping) {
+            long left = deadline - System.nanoTime();
+            long[] next = left > 0 ? fresh.poll(left, TimeUnit.NANOSECONDS) : fresh.poll();
+            if (next == null) break;
             parts.add(next);
             total += next.length;
         }
+        if (parts.size() == 1) return first;
         long[] all = new long[total];
         int at = 0;
         for (long[] p : parts) {
