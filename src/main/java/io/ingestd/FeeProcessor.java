@@ -12,6 +12,10 @@ import java.util.List;
  * <p>{@link #process} runs inside the transaction that marks the records 'Y', on the connection given: work done
  * through it commits together with the status change, exactly once, even with several ingestd nodes on one
  * database. Side effects outside the database happen at least once (a crash before the commit repeats them).
+ *
+ * <p>It must not end that transaction: no commit or rollback, and no DDL (CREATE, ALTER, ...: MariaDB and MySQL
+ * commit implicitly before DDL). Ending it releases the claim on the records while they are still 'N', and
+ * another node's sweep may then process them a second time. Create the tables a processor needs beforehand.
  */
 public interface FeeProcessor {
 

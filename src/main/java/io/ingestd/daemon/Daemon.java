@@ -139,6 +139,8 @@ public final class Daemon {
         }
         try {
             db = Database.open(config);
+        } catch (Database.TableConflict e) {
+            throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + " unreachable or "
                     + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "

@@ -55,14 +55,46 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates or upgrades the table. The database may hold other tables (the back office's own, or the PHP
+     * daemon's old {@code fee}): the schema history is per table ({@code <table>_schema_history}), and a database
+     * without it starts from version 0. A table of that name that ingestd did not create is refused, never reused.
+     */
     private void migrate() {
-        Flyway.configure()
-                .dataSource(pool)
-                .locations(dialect.migrations)
-                .table(table + "_schema_history")
-                .placeholders(Map.of("table", table))
-                .load()
-                .migrate();
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations(dialect.migrations)
+                    .table(table + "_schema_history")
+                    .placeholders(Map.of("table", table))
+                    .baselineOnMigrate(true)
+                    .baselineVersion("0")
+                    .load()
+                    .migrate();
+        } catch (org.flywaydb.core.api.FlywayException e) {
+            if (tableExists()) {
+                throw new TableConflict("table '" + table + "' already exists and was not created by ingestd "
+                        + "(there is no " + table + "_schema_history): set db.table to a new table name, and copy old "
+                        + "rows into it if needed (README: Migrating from the PHP daemon)");
+            }
+            throw e;
+        }
+    }
+
+    /** The configured table exists but is not ingestd's: using it could mix or break records. */
+    public static final class TableConflict extends IllegalStateException {
+        TableConflict(String message) { super(message); }
+    }
+
+    private boolean tableExists() {
+        try (Connection c = pool.getConnection(); var rs = c.getMetaData().getTables(c.getCatalog(), null, null, null)) {
+            while (rs.next()) {
+                if (rs.getString("TABLE_NAME").equalsIgnoreCase(table)) return true;
+            }
+            return false;
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     /** A pooled connection whose every round trip is bounded by {@code db.network-timeout}. */

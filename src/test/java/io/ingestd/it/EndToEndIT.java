@@ -100,6 +100,32 @@ class EndToEndIT {
         }
     }
 
+    /** Migrating from the PHP daemon: its database holds other tables, and its own old {@code fee}. */
+    @org.junit.jupiter.api.Test
+    void startsInADatabaseWithOtherTablesAndRefusesATableItDidNotCreate() throws Exception {
+        String db = TestDatabases.MARIADB.create(dir);
+        try (var c = TestDatabases.connect(db); var st = c.createStatement()) {
+            st.execute("CREATE TABLE fee (ticket INT NOT NULL, login INT NOT NULL, volume DOUBLE NOT NULL, status CHAR(1))");
+            st.execute("INSERT INTO fee VALUES (1, 2, 3.5, 'Y')");
+        }
+        var refused = new Ingestd(dir.resolve("old"), db).start();
+        assertThat(refused.exitCode()).as(refused.all()).isEqualTo(152);
+        assertThat(refused.err()).contains("table 'fee' already exists and was not created by ingestd")
+                .contains("set db.table to a new table name");
+
+        ingestd = new Ingestd(dir.resolve("new"), db).set("db.table", "fee_ingestd");
+        ingestd.startOk();
+        try (var req = new Clients.Req(ingestd.endpoint())) {
+            assertThat(req.request("7,8,9.5")).isEqualTo("TRUE");
+        }
+        try (var c = TestDatabases.connect(db); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT (SELECT COUNT(*) FROM fee), (SELECT COUNT(*) FROM fee_ingestd WHERE ticket = 7)")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("the old table is untouched").isEqualTo(1);
+            assertThat(rs.getLong(2)).isEqualTo(1);
+        }
+    }
+
     static long count(String url, String where) throws SQLException {
         try (var c = TestDatabases.connect(url); var st = c.createStatement();
              var rs = st.executeQuery("SELECT COUNT(*) FROM fee WHERE " + where)) {

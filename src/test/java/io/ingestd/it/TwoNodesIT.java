@@ -23,6 +23,9 @@ class TwoNodesIT {
     @Test
     void killingOneOfTwoNodesLosesAndDuplicatesNothing() throws Exception {
         String db = TestDatabases.MARIADB.create(dir);
+        try (var c = java.sql.DriverManager.getConnection(db); var st = c.createStatement()) {
+            st.execute("CREATE TABLE fee_journal (ticket BIGINT NOT NULL, amount DECIMAL(30,4) NOT NULL)");
+        }
         // a real processing step, journaling every record it processes: shows each is processed exactly once
         a = new Ingestd(dir.resolve("a"), db).set("process.sweep-interval", "1s").withJournalingProcessor();
         b = new Ingestd(dir.resolve("b"), db).set("process.sweep-interval", "1s").withJournalingProcessor();
