@@ -25,6 +25,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--per-message"}, defaultValue = "1", description = "records per message (default: ${DEFAULT-VALUE})") int perMessage;
     @Option(names = "--rate", defaultValue = "0", description = "offered records/s in total; 0 = as fast as possible") double rate;
     @Option(names = "--ticket-base", defaultValue = "1", description = "first ticket (runs must not overlap)") long ticketBase;
+    @Option(names = "--warm-up", defaultValue = "0", paramLabel = "SECONDS",
+            description = "record latency only after this many seconds (the rate counts the whole run)") long warmUpSeconds;
     @Option(names = "--max-time", defaultValue = "300", description = "stop after this many seconds (default: ${DEFAULT-VALUE})") long maxSeconds;
     @Option(names = "--endpoint", description = "daemon address (default: the first of listen)") String endpoint;
     @Option(names = "--verify-url", description = "JDBC URL to check that every acknowledged record is stored and processed") String verifyUrl;
@@ -41,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
         String target = endpoint != null ? endpoint : SendCommand.connectable(loaded.config().listen().getFirst());
         Sender.Security security = ClientSecurity.from(loaded.config());
         var plan = new LoadGenerator.Plan(target, records, connections, window, perMessage, ticketBase, rate,
-                Duration.ofSeconds(maxSeconds), security);
+                Duration.ofSeconds(maxSeconds), Duration.ofSeconds(warmUpSeconds), security);
         var r = new LoadGenerator(plan).run();
         var h = r.latencyMicros();
         out.printf("bench: %d records, %d connections, %d in flight each, %d per message%s%n", records, connections,

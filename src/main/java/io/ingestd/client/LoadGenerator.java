@@ -15,12 +15,13 @@ import org.zeromq.ZMQ;
  * {@code ingestd bench}: sends N records with unique tickets over C connections, W requests in flight per
  * connection, R records per message (R=1, W=1 is the seed's lock-step REQ client), optionally at a fixed offered
  * rate; measures acknowledged records/s and the acknowledgement latency (from the intended send time, so a
- * stalled daemon cannot hide its stalls from the numbers).
+ * stalled daemon cannot hide its stalls from the numbers). Latency is recorded from {@code warmUp} after the start
+ * (this client's own JIT warm-up is not the daemon's latency); the rate counts the whole run.
  */
 public final class LoadGenerator {
     /** The parameters of one run. */
     public record Plan(String endpoint, long records, int connections, int window, int perMessage, long firstTicket,
-                       double ratePerSecond, Duration maxTime, Sender.Security security) {}
+                       double ratePerSecond, Duration maxTime, Duration warmUp, Sender.Security security) {}
 
     /** What a run measured. */
     public record Result(long acknowledged, long rejected, long retried, double seconds, Histogram latencyMicros) {
@@ -32,6 +33,7 @@ public final class LoadGenerator {
     private final AtomicLong acknowledged = new AtomicLong(), rejected = new AtomicLong(), retried = new AtomicLong();
     private final Recorder latency = new Recorder(3);
     private ZContext context;
+    private volatile long measureFrom;
 
     public LoadGenerator(Plan plan) {
         this.plan = plan;
@@ -44,6 +46,7 @@ public final class LoadGenerator {
         context = new ZContext(1);
         long start = System.nanoTime();
         long deadline = start + plan.maxTime().toNanos();
+        measureFrom = start + plan.warmUp().toNanos();
         for (int c = 0; c < plan.connections(); c++) {
             Thread.ofPlatform().daemon().name("bench-" + c).start(() -> {
                 try {
@@ -104,7 +107,7 @@ public final class LoadGenerator {
                     if (reply == null) return;
                     if (reply.equals("TRUE")) {
                         acknowledged.addAndGet(tickets.length);
-                        latency.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));
+                        record(intended);
                         break;
                     }
                     if (reply.startsWith("FALSE")) {
@@ -115,6 +118,10 @@ public final class LoadGenerator {
                 }
             }
         }
+    }
+
+    private void record(long sentNanos) {
+        if (sentNanos - measureFrom >= 0) latency.recordValue(Math.max(1, (System.nanoTime() - sentNanos) / 1000));
     }
 
     /** One request before the clock starts: connection set-up is not the daemon's latency. */
@@ -155,7 +162,7 @@ public final class LoadGenerator {
                     long[] meta = (long[]) a.request().attachment();
                     if (a.acknowledged()) {
                         acknowledged.addAndGet(meta[1]);
-                        latency.recordValue(Math.max(1, (System.nanoTime() - meta[0]) / 1000));
+                        record(meta[0]);
                     } else if (a.rejected()) rejected.addAndGet(meta[1]);
                     else retried.addAndGet(meta[1]);
                 });
