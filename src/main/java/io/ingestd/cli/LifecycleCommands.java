@@ -74,7 +74,8 @@ final class LifecycleCommands {
             }
             case Detach.Outcome.Failed(Phase phase, String message) -> {
                 err.println("ingestd failed to start (" + phase.label() + "): " + message);
-                err.println("  details: " + config.logDir().resolve("ingestd.log"));
+                var logFile = config.logDir().resolve("ingestd.log");
+                if (java.nio.file.Files.isRegularFile(logFile)) err.println("  details: " + logFile);
                 yield phase.exitCode;
             }
             case Detach.Outcome.Died(int code, var output) -> {

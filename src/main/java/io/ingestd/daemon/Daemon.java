@@ -111,7 +111,11 @@ public final class Daemon {
             throw new StartupFailure(Phase.CONFIG, "cannot create directory " + e.getMessage()
                     + " (check log.dir and data.dir)", e);
         }
-        Logging.configure(config.logDir(), config.logLevel(), foreground);
+        try {
+            Logging.configure(config.logDir(), config.logLevel(), foreground);
+        } catch (IllegalStateException e) {
+            throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
+        }
         configWarnings.forEach(w -> log.warn("config: {}", w));
         Signals.install(this);
         try {

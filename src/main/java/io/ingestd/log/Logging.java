@@ -110,7 +110,25 @@ public final class Logging {
         a.setRollingPolicy(policy);
         a.setEncoder(encoder(ctx, pattern));
         a.start();
+        if (!a.isStarted()) {
+            // Logback reports a file it cannot open only to its status list; a daemon without its log must not start
+            throw new IllegalStateException("cannot open log file " + dir.resolve(file) + ": " + lastError(ctx)
+                    + " (check log.dir: the directory must be writable, on a writable file system with free space)");
+        }
         return a;
+    }
+
+    private static String lastError(LoggerContext ctx) {
+        var statuses = ctx.getStatusManager().getCopyOfStatusList();
+        for (int i = statuses.size() - 1; i >= 0; i--) {
+            var s = statuses.get(i);
+            if (s.getLevel() == ch.qos.logback.core.status.Status.ERROR) {
+                Throwable t = s.getThrowable();
+                while (t != null && t.getCause() != null) t = t.getCause();
+                return t != null && t.getMessage() != null ? t.getMessage() : s.getMessage();
+            }
+        }
+        return "unknown error";
     }
 
     private static PatternLayoutEncoder encoder(LoggerContext ctx, String pattern) {

@@ -83,4 +83,28 @@ class DiskFullIT {
         String url = "jdbc:h2:file:" + data.resolve("ingestd");
         assertThat(EndToEndIT.tickets(url, "1=1")).containsAll(acknowledged);
     }
+
+    @Test
+    void aReadOnlyDataOrLogDirectoryIsRefusedAtStartWithTheReason() throws Exception {
+        data = tmpfs(dir.resolve("data"), "8m");
+        logs = tmpfs(dir.resolve("log"), "8m");
+        DiskFullIT.remount(data, "ro");
+        ingestd = new Ingestd(dir, "");
+        ingestd.settings.removeIf(s -> s.startsWith("db.url="));
+        var noData = ingestd.start();
+        assertThat(noData.exitCode()).as(noData.all()).isEqualTo(150);
+        assertThat(noData.err()).contains("Read-only file system").contains("pid.file");
+
+        DiskFullIT.remount(data, "rw");
+        DiskFullIT.remount(logs, "ro");
+        var noLog = ingestd.start();
+        assertThat(noLog.exitCode()).as(noLog.all()).isEqualTo(6);
+        assertThat(noLog.err()).contains("cannot open log file " + logs.resolve("ingestd.log"))
+                .contains("Read-only file system").contains("log.dir");
+    }
+
+    static void remount(Path mount, String mode) throws Exception {
+        var p = new ProcessBuilder("mount", "-o", "remount," + mode, mount.toString()).inheritIO().start();
+        assertThat(p.waitFor()).as("remount " + mode).isZero();
+    }
 }
