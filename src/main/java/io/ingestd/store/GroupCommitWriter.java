@@ -165,6 +165,7 @@ public final class GroupCommitWriter implements Runnable {
         }
         stats.committed(records, now - rows.startedNanos);
         if (!processing.processesAtInsert()) processing.submit(rows.acceptedTickets());
+        else stats.processed(rows.acceptedTickets().length); // inserted as 'Y': the commit was the processing
         return rows.deferred(group);
     }
 
@@ -260,6 +261,13 @@ public final class GroupCommitWriter implements Runnable {
 
     public static String describe(SQLException e) {
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        if (msg.contains("Connection is not available")) {
+            // the pool's timeout says nothing an operator can act on; the last connection failure does
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String why = root != e && root.getMessage() != null ? root.getMessage().lines().findFirst().orElse("") : "";
+            msg = "no database connection" + (why.isEmpty() ? " (none could be opened in time)" : ": " + why);
+        }
         if (msg.length() > 200) msg = msg.substring(0, 200) + "...";
         return (e.getSQLState() == null ? "" : "SQLState " + e.getSQLState() + ": ") + msg;
     }

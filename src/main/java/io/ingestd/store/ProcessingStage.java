@@ -119,15 +119,16 @@ public final class ProcessingStage implements Runnable {
     public int sweep() throws SQLException {
         int total = 0;
         while (true) {
-            int n;
+            Claimed n;
             try (Connection c = db.connection()) {
                 try (PreparedStatement ps = c.prepareStatement(Sql.claimOldest(db.table, SWEEP_CHUNK))) {
-                    n = processClaimed(c, ps, true);
+                    n = processClaimed(c, ps);
                 }
                 c.commit();
             }
-            total += n;
-            if (n < SWEEP_CHUNK || stopping) break;
+            stats.processed(n.marked()); // counted once committed: a failed commit is processed again later
+            total += n.claimed();
+            if (n.claimed() < SWEEP_CHUNK || stopping) break;
         }
         if (total > 0) log.info("processed {} rows left 'N'", total);
         return total;
@@ -161,29 +162,34 @@ public final class ProcessingStage implements Runnable {
     }
 
     private void process(long[] tickets) throws SQLException {
+        int marked = 0;
         try (Connection c = db.connection()) {
             for (int from = 0; from < tickets.length; from += Sql.CHUNK) {
                 int n = Math.min(Sql.CHUNK, tickets.length - from);
                 if (processor.needsRecords()) {
                     try (PreparedStatement ps = c.prepareStatement(Sql.claim(db.table, n))) {
                         for (int i = 0; i < n; i++) ps.setLong(i + 1, tickets[from + i]);
-                        processClaimed(c, ps, false);
+                        marked += processClaimed(c, ps).marked();
                     }
                 } else {
-                    stats.processed(markProcessed(c, tickets, from, n));
+                    marked += markProcessed(c, tickets, from, n);
                 }
             }
             c.commit();
         }
+        stats.processed(marked);
     }
 
-    /** Runs the claim query, the processor, and marks the claimed rows 'Y'; the caller commits. */
-    private int processClaimed(Connection c, PreparedStatement claim, boolean countAll) throws SQLException {
+    /** Rows a claim query returned, and how many of them were marked 'Y'. */
+    private record Claimed(int claimed, int marked) {}
+
+    /** Runs the claim query, the processor, and marks the claimed rows 'Y'; the caller commits, then counts. */
+    private Claimed processClaimed(Connection c, PreparedStatement claim) throws SQLException {
         var fees = new ArrayList<Fee>();
         try (var rs = claim.executeQuery()) {
             while (rs.next()) fees.add(new Fee(rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3)));
         }
-        if (fees.isEmpty()) return 0;
+        if (fees.isEmpty()) return new Claimed(0, 0);
         processor.process(c, fees);
         long[] ids = new long[fees.size()];
         for (int i = 0; i < ids.length; i++) ids[i] = fees.get(i).ticket();
@@ -191,8 +197,7 @@ public final class ProcessingStage implements Runnable {
         for (int from = 0; from < ids.length; from += Sql.CHUNK) {
             marked += markProcessed(c, ids, from, Math.min(Sql.CHUNK, ids.length - from));
         }
-        stats.processed(marked);
-        return countAll ? fees.size() : marked;
+        return new Claimed(fees.size(), marked);
     }
 
     private int markProcessed(Connection c, long[] tickets, int from, int n) throws SQLException {
