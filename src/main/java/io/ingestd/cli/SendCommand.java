@@ -77,7 +77,8 @@ final class SendCommand implements Callable<Integer> {
             var summary = job.run(in, expected);
             SendJob.print(summary, stdin ? "stdin" : file, new java.io.PrintStream(System.out, true));
             out.flush();
-            if (summary.records() > 0 && summary.acknowledged() == 0 && summary.rejected() == 0) {
+            if (summary.records() > 0 && summary.acknowledged() == 0 && summary.rejected() == 0
+                    && summary.firstRejections().isEmpty()) { // RETRY answers are replies too
                 err.println("ingestd: no replies from " + target + " (is ingestd running? see: ingestd status)");
             }
             return summary.allAcknowledged() ? ExitCodes.OK : ExitCodes.FAILED;
