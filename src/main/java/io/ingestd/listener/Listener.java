@@ -169,10 +169,10 @@ public final class Listener implements Runnable {
                 heartbeatNanos = System.nanoTime();
                 clearWake(drain);
                 sendReplies();
-                if (held != null && queue.offer(held)) held = null;
+                offerHeld();
                 if (held == null) readBurst();
                 // after a failed offer: a writer that took records before this line finds `held` set and wakes us
-                if (held != null && queue.offer(held)) held = null;
+                offerHeld();
                 boolean canRead = held == null;
                 socketKey.interestOps(canRead ? SelectionKey.OP_READ : 0);
                 if (canRead && (router.getEvents() & ZMQ.Poller.POLLIN) != 0) {
@@ -190,6 +190,10 @@ public final class Listener implements Runnable {
         } finally {
             router.close();
         }
+    }
+
+    private void offerHeld() {
+        if (held != null && queue.offer(held)) held = null;
     }
 
     private void clearWake(ByteBuffer drain) {
