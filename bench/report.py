@@ -11,10 +11,21 @@ for line in open(tsv):
     nums = [x for x in rest if "=" not in x]
     rate, p50, p99, p999, mx = (float(x) for x in nums[:5])
     hwm = tags.get("hwm_kb", "")
+    # processed_rate: acknowledged records over the time until the last of them was 'Y' (end to end)
+    done = float(tags["processed_rate"]) if "processed_rate" in tags else None
     rows[name] = dict(rate=rate, p50=p50, p99=p99, p999=p999, max=mx, hwm=int(hwm) if hwm else 0,
-                      verified=tags.get("verified", "na"))
+                      verified=tags.get("verified", "na"), done=done)
 
 ld = rows["load_data"]["rate"]
+
+
+def end_to_end(r):
+    """The rate until every record was 'Y' where it was measured, else the acknowledgement rate."""
+    if not r:
+        return 0
+    return min(r["rate"], r["done"]) if r["done"] else r["rate"]
+
+
 seed = rows["seed_reference"]["rate"]
 labels = {
     "load_data": "MariaDB LOAD DATA (physical limit)",
@@ -23,49 +34,52 @@ labels = {
     "mariadb_lockstep_64": "ingestd, MariaDB, 64 lock-step REQ clients",
     "mariadb_pipelined": "ingestd, MariaDB, pipelined DEALER (C=4, W=64, R=1)",
     "mariadb_r100": "ingestd, MariaDB, 100 records/message (C=4, W=8)",
-    "mariadb_r100_inline": "ingestd, MariaDB, 100 records/message, process.inline=true",
+    "mariadb_r100_two_step": "ingestd, MariaDB, 100 records/message, two-step ('N' then 'Y', as with a FeeProcessor)",
     "curve_pipelined": "ingestd, MariaDB, pipelined DEALER, CURVE on",
     "curve_r100": "ingestd, MariaDB, 100 records/message, CURVE on",
     "postgresql_pipelined": "ingestd, PostgreSQL, pipelined DEALER (C=4, W=64, R=1)",
     "postgresql_r100": "ingestd, PostgreSQL, 100 records/message",
     "h2_pipelined": "ingestd, embedded H2, pipelined DEALER (C=4, W=64, R=1)",
     "h2_r100": "ingestd, embedded H2, 100 records/message",
-    "h2_r100_inline": "ingestd, embedded H2, 100 records/message, process.inline=true",
+    "h2_r100_two_step": "ingestd, embedded H2, 100 records/message, two-step",
     "flood": "ingestd, MariaDB, flood (C=16, W=2000, R=20, queue.max=20000)",
 }
 lines = [f"# ingestd benchmark\n", f"Machine: {machine}. All figures from one run of `bench/run`; every ingestd "
-         "figure counts records acknowledged `TRUE` (committed). 'checked': after the run, the database held every "
-         "acknowledged record and all of them had reached 'Y' (the embedded H2 file is locked by the daemon, so "
-         "those cases are not checked from outside; the integration tests check H2).\n",
-         "| case | records/s | × LOAD DATA | × seed | p50 ms | p99 ms | p99.9 ms | max ms | peak RSS MiB | checked |",
-         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+         "figure counts records acknowledged `TRUE` (committed). 'all Y': the same records over the time until the last "
+         "of them had reached 'Y' (end to end: a processing stage that lags behind the acknowledgements does not "
+         "count as keeping up). 'checked': after the run, the database held every acknowledged record and all of "
+         "them were 'Y' (the embedded H2 file is locked by the daemon: H2's 'all Y' comes from the daemon's own "
+         "counters, and the integration tests check H2's rows).\n",
+         "| case | acknowledged records/s | all 'Y' records/s | all 'Y' × LOAD DATA | × seed | p50 ms | p99 ms | p99.9 ms | max ms | peak RSS MiB | checked |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
 for k, label in labels.items():
     if k not in rows:
         continue
     r = rows[k]
     rss = f"{r['hwm'] / 1024:.0f}" if r["hwm"] else ""
-    lines.append(f"| {label} | {r['rate']:,.0f} | {r['rate'] / ld:.3f} | {r['rate'] / seed:.1f} | {r['p50']:.2f} | "
+    done = f"{r['done']:,.0f}" if r["done"] else ""
+    lines.append(f"| {label} | {r['rate']:,.0f} | {done} | {end_to_end(r) / ld:.3f} | {r['rate'] / seed:.1f} | {r['p50']:.2f} | "
                  f"{r['p99']:.2f} | {r['p999']:.2f} | {r['max']:.1f} | {rss} | {dict(yes='yes', no='**FAILED**').get(r['verified'], '')} |")
 
-best_maria = max(rows.get(k, {"rate": 0})["rate"] for k in ("mariadb_pipelined", "mariadb_r100"))
-best_maria_inline = rows.get("mariadb_r100_inline", {"rate": 0})["rate"]
+best_maria = max(end_to_end(rows.get(k)) for k in ("mariadb_pipelined", "mariadb_r100"))
+two_step = end_to_end(rows.get("mariadb_r100_two_step"))
 sweep = sorted((int(k.split("_")[1]), v) for k, v in rows.items() if k.startswith("sweep_"))
 half = min(sweep, key=lambda s: abs(s[0] - 50))[1] if sweep else None
-h2 = max(rows.get(k, {"rate": 0})["rate"] for k in ("h2_pipelined", "h2_r100"))
-h2_inline = rows.get("h2_r100_inline", {"rate": 0})["rate"]
+h2 = max(end_to_end(rows.get(k)) for k in ("h2_pipelined", "h2_r100"))
+h2_two_step = end_to_end(rows.get("h2_r100_two_step"))
 flood = rows.get("flood", {}).get("hwm", 0) / 1024
 targets = [
-    ("MariaDB ≥ 0.30 × LOAD DATA (pipelined or R=100; 'N' then 'Y')", f"{best_maria / ld:.3f}", best_maria / ld >= 0.30),
-    ("the same with process.inline=true (inserted 'Y')", f"{best_maria_inline / ld:.3f}", best_maria_inline / ld >= 0.30),
-    ("1 lock-step client ≥ seed design", f"{rows['mariadb_lockstep_1']['rate'] / seed:.2f} ×", rows['mariadb_lockstep_1']['rate'] >= seed),
-    ("64 lock-step clients ≥ 20 × seed design", f"{rows['mariadb_lockstep_64']['rate'] / seed:.1f} ×", rows['mariadb_lockstep_64']['rate'] >= 20 * seed),
+    ("MariaDB ≥ 0.30 × LOAD DATA, all reaching 'Y' (pipelined or R=100, end to end)", f"{best_maria / ld:.3f}", best_maria / ld >= 0.30),
+    ("(not a target) the same, two-step as with a FeeProcessor", f"{two_step / ld:.3f}", two_step / ld >= 0.30),
+    ("1 lock-step client ≥ seed design", f"{end_to_end(rows['mariadb_lockstep_1']) / seed:.2f} ×", end_to_end(rows['mariadb_lockstep_1']) >= seed),
+    ("64 lock-step clients ≥ 20 × seed design", f"{end_to_end(rows['mariadb_lockstep_64']) / seed:.1f} ×", end_to_end(rows['mariadb_lockstep_64']) >= 20 * seed),
     ("p99 ≤ 5 ms at half the maximum rate", f"{half['p99']:.2f} ms" if half else "n/a", bool(half and half["p99"] <= 5)),
-    ("H2 ≥ 150,000 records/s ('N' then 'Y')", f"{h2:,.0f}", h2 >= 150_000),
-    ("the same with process.inline=true", f"{h2_inline:,.0f}", h2_inline >= 150_000),
+    ("H2 ≥ 150,000 records/s (all 'Y', end to end)", f"{h2:,.0f}", h2 >= 150_000),
+    ("(not a target) the same, two-step", f"{h2_two_step:,.0f}", h2_two_step >= 150_000),
     ("peak RSS under flood ≤ 512 MiB", f"{flood:.0f} MiB", 0 < flood <= 512),
 ]
 lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
-lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in targets]
+lines += [f"| {t} | {m} | {'' if t.startswith('(not') else 'yes' if ok else '**no**'} |" for t, m, ok in targets]
 curve = [(a, b) for a, b in (("curve_pipelined", "mariadb_pipelined"), ("curve_r100", "mariadb_r100"))
          if a in rows and b in rows]
 if curve:
