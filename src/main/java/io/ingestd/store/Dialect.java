@@ -46,7 +46,8 @@ enum Dialect {
         return sb.toString();
     }
 
-    private String now() {
+    /** The current time at the precision of the table's timestamp columns. */
+    String now() {
         return this == MARIADB ? "CURRENT_TIMESTAMP(3)" : "CURRENT_TIMESTAMP";
     }
 }
