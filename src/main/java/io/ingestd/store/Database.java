@@ -15,6 +15,8 @@ public final class Database implements AutoCloseable {
 
     private final HikariConfig poolConfig;
     private volatile HikariDataSource pool;
+    private final HikariConfig autocommitConfig;
+    private volatile HikariDataSource autocommitPool;
     private static final long RENEW_INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
     private long renewedAt = System.nanoTime() - RENEW_INTERVAL;
     final Dialect dialect;
@@ -24,6 +26,7 @@ public final class Database implements AutoCloseable {
     private Database(HikariConfig poolConfig, HikariDataSource pool, Dialect dialect, String table, int networkTimeoutMillis) {
         this.poolConfig = poolConfig;
         this.pool = pool;
+        this.autocommitConfig = autocommitConfig(poolConfig);
         this.dialect = dialect;
         this.table = table;
         this.networkTimeoutMillis = networkTimeoutMillis;
@@ -97,9 +100,38 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** A pooled connection whose every round trip is bounded by {@code db.network-timeout}. */
+    /**
+     * The writers' second pool, in autocommit mode, for groups that one statement writes whole: the statement is
+     * the transaction, one round trip instead of two (statement, then commit). Opened on first use.
+     */
+    private static HikariConfig autocommitConfig(HikariConfig main) {
+        var hc = new HikariConfig();
+        main.copyStateTo(hc);
+        hc.setPoolName(main.getPoolName() + "-autocommit");
+        hc.setAutoCommit(true);
+        hc.setMinimumIdle(0);
+        hc.setInitializationFailTimeout(-1);
+        return hc;
+    }
+
+    /** A pooled connection in a transaction (commit or roll back before closing it). */
     Connection connection() throws SQLException {
-        Connection c = pool.getConnection();
+        return bounded(pool.getConnection());
+    }
+
+    /** A pooled connection in autocommit mode: each statement commits on its own. */
+    Connection autocommitConnection() throws SQLException {
+        var p = autocommitPool;
+        if (p == null) {
+            synchronized (this) {
+                if ((p = autocommitPool) == null) p = autocommitPool = new HikariDataSource(autocommitConfig);
+            }
+        }
+        return bounded(p.getConnection());
+    }
+
+    /** Every round trip of the connection bounded by {@code db.network-timeout}. */
+    private Connection bounded(Connection c) {
         try {
             c.setNetworkTimeout(DIRECT, networkTimeoutMillis);
         } catch (SQLException | UnsupportedOperationException e) {
@@ -136,6 +168,11 @@ public final class Database implements AutoCloseable {
         fresh.setInitializationFailTimeout(-1);
         pool = new HikariDataSource(fresh);
         Thread.ofVirtual().start(old::close);
+        var oldAutocommit = autocommitPool;
+        if (oldAutocommit != null) {
+            autocommitPool = new HikariDataSource(autocommitConfig);
+            Thread.ofVirtual().start(oldAutocommit::close);
+        }
     }
 
     /** Rows still waiting for processing ('N'). */
@@ -150,9 +187,18 @@ public final class Database implements AutoCloseable {
     }
 
     /** Active and total connections of the pool, for metrics. */
-    public int activeConnections() { return pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections(); }
-    public int totalConnections() { return pool.getHikariPoolMXBean() == null ? 0 : pool.getHikariPoolMXBean().getTotalConnections(); }
+    public int activeConnections() { return count(pool, true) + count(autocommitPool, true); }
+    public int totalConnections() { return count(pool, false) + count(autocommitPool, false); }
+
+    private static int count(HikariDataSource p, boolean active) {
+        var bean = p == null ? null : p.getHikariPoolMXBean();
+        if (bean == null) return 0;
+        return active ? bean.getActiveConnections() : bean.getTotalConnections();
+    }
 
     @Override
-    public void close() { pool.close(); }
+    public synchronized void close() {
+        pool.close();
+        if (autocommitPool != null) autocommitPool.close();
+    }
 }
