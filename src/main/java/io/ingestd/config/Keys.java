@@ -51,9 +51,10 @@ public final class Keys {
     public static final Key PROCESS_LINGER = key("process.linger", "20ms",
             "how long the processing stage waits to gather more committed records into one 'N' to 'Y' transaction "
             + "(fewer commits under load; acknowledgements never wait for it)", true);
-    public static final Key PROCESS_INLINE = key("process.inline", "false",
-            "with no FeeProcessor installed, insert rows as 'Y' in the writer's transaction instead of 'N' then "
-            + "UPDATE 'Y' (fewer writes; rows are never seen 'N')", false);
+    public static final Key PROCESS_INLINE = key("process.inline", "true",
+            "with no FeeProcessor installed, insert rows as 'Y' in the writer's transaction: there is nothing to "
+            + "process, so the commit is the processing; `false` inserts 'N' and marks 'Y' in a second transaction, "
+            + "as with a FeeProcessor (each row written twice)", false);
     public static final Key METRICS_LISTEN = key("metrics.listen", "127.0.0.1:9555",
             "host:port of the Prometheus `/metrics` and `/health` endpoint; `off` disables it", false);
     public static final Key CURVE_SERVER_KEY = key("curve.server.key", "",

@@ -31,7 +31,8 @@ class EndToEndIT {
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void everyAcknowledgedRecordIsStoredAndProcessedAndInvalidOnesAreRejected(TestDatabases db) throws Exception {
-        ingestd = Ingestd.on(db, dir);
+        // the two-step path ('N', then 'Y' by the processing stage), as with a FeeProcessor, on each database
+        ingestd = Ingestd.on(db, dir).set("process.inline", "false");
         var started = ingestd.startOk();
         assertThat(started.out()).matches("(?s)ingestd started \\(pid \\d+\\), listening on tcp://127.0.0.1:\\d+, database .*\n");
 
@@ -82,8 +83,8 @@ class EndToEndIT {
     }
 
     @org.junit.jupiter.api.Test
-    void withProcessInlineRowsAreStoredAsProcessedInTheSameTransaction() throws Exception {
-        ingestd = Ingestd.on(TestDatabases.MARIADB, dir).set("process.inline", "true");
+    void withNoFeeProcessorRowsAreStoredAsProcessedInTheSameTransaction() throws Exception {
+        ingestd = Ingestd.on(TestDatabases.MARIADB, dir); // process.inline=true is the default
         ingestd.startOk();
         try (var req = new Clients.Req(ingestd.endpoint())) {
             for (long t = 1; t <= 20; t++) assertThat(req.request(t + ",5,1")).isEqualTo("TRUE");
