@@ -44,6 +44,9 @@ final class BenchCommand implements Callable<Integer> {
         Sender.Security security = ClientSecurity.from(loaded.config());
         var plan = new LoadGenerator.Plan(target, records, connections, window, perMessage, ticketBase, rate,
                 Duration.ofSeconds(maxSeconds), Duration.ofSeconds(warmUpSeconds), security);
+        var metrics = loaded.config().metricsListen();
+        // opened before the run: its set-up time is not the processing stage's lag
+        ProcessedProbe probe = verifyUrl != null ? new DatabaseProbe() : metrics.isPresent() ? new MetricsProbe(metrics.get()) : null;
         var r = new LoadGenerator(plan).run();
         long runEnd = System.nanoTime();
         var h = r.latencyMicros();
@@ -55,9 +58,11 @@ final class BenchCommand implements Callable<Integer> {
                 h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
         boolean verified = true;
         double endToEnd = Double.NaN;
-        var metrics = loaded.config().metricsListen();
-        if (verifyUrl != null || metrics.isPresent()) {
-            double lag = verifyUrl != null ? processedLag(runEnd) : processedLagByMetrics(runEnd, metrics.get());
+        if (probe != null) {
+            double lag;
+            try (probe) {
+                lag = lagUntilProcessed(probe, runEnd);
+            }
             endToEnd = r.acknowledged() / (r.seconds() + lag);
             out.printf("  all processed ('Y') %.2f s after the last acknowledgement: %.0f records/s end to end%n",
                     lag, endToEnd);
@@ -73,44 +78,71 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Seconds from {@code runEnd} until none of this run's rows is left 'N': the acknowledgement rate alone would
-     * flatter a processing stage that lags behind the writers. Polls through the status index, cheap when few
-     * rows are left; gives up after 60 s (then the verification below fails).
+     * Seconds from {@code runEnd} until every record of the run is processed ('Y'): the acknowledgement rate alone
+     * would flatter a processing stage that lags behind the writers. Gives up after 60 s (then the verification
+     * fails).
      */
-    private double processedLag(long runEnd) throws Exception {
-        String sql = "SELECT COUNT(*) FROM " + table + " WHERE status = 'N' AND ticket >= " + ticketBase
-                + " AND ticket < " + (ticketBase + records);
+    private static double lagUntilProcessed(ProcessedProbe probe, long runEnd) throws Exception {
         long end = runEnd + TimeUnit.SECONDS.toNanos(60);
-        try (var c = DriverManager.getConnection(verifyUrl); var st = c.createStatement()) {
-            while (System.nanoTime() < end) {
-                try (var rs = st.executeQuery(sql)) {
-                    rs.next();
-                    if (rs.getLong(1) == 0) break;
-                }
-                TimeUnit.MILLISECONDS.sleep(20); // polling the database for the processing stage to finish
-            }
+        while (System.nanoTime() < end && !probe.allProcessed()) {
+            TimeUnit.MILLISECONDS.sleep(20); // polling for the processing stage to finish
         }
         return (System.nanoTime() - runEnd) / 1e9;
+    }
+
+    /** Tells whether everything acknowledged so far is processed. */
+    private interface ProcessedProbe extends AutoCloseable {
+        boolean allProcessed() throws Exception;
+
+        @Override
+        default void close() throws Exception {}
+    }
+
+    /** Counts this run's rows still 'N', through the status index: cheap when few are left. */
+    private final class DatabaseProbe implements ProcessedProbe {
+        private final java.sql.Connection c;
+        private final java.sql.PreparedStatement st;
+
+        DatabaseProbe() throws java.sql.SQLException {
+            c = DriverManager.getConnection(verifyUrl);
+            st = c.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE status = 'N' AND ticket >= ? AND ticket < ?");
+            st.setLong(1, ticketBase);
+            st.setLong(2, ticketBase + records);
+        }
+
+        @Override
+        public boolean allProcessed() throws java.sql.SQLException {
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) == 0;
+            }
+        }
+
+        @Override
+        public void close() throws java.sql.SQLException { c.close(); }
     }
 
     /**
-     * The same from the daemon's own counters, for a database this process cannot open (embedded H2): until every
-     * record the daemon acknowledged is processed.
+     * The daemon's own counters, for a database this process cannot open (embedded H2): every record the daemon
+     * acknowledged is processed.
      */
-    private static double processedLagByMetrics(long runEnd, String listen) throws Exception {
-        var http = java.net.http.HttpClient.newHttpClient();
-        var get = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + listen + "/metrics")).build();
-        long end = runEnd + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < end) {
-            String body = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            if (counter(body, "ingestd_records_processed_total") >= counter(body, "ingestd_records_acknowledged_total")) break;
-            TimeUnit.MILLISECONDS.sleep(20);
+    private static final class MetricsProbe implements ProcessedProbe {
+        private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        private final java.net.http.HttpRequest get;
+
+        MetricsProbe(String listen) {
+            get = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + listen + "/metrics")).build();
         }
-        return (System.nanoTime() - runEnd) / 1e9;
+
+        @Override
+        public boolean allProcessed() throws Exception {
+            String body = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return counter(body, "ingestd_records_processed_total") >= counter(body, "ingestd_records_acknowledged_total");
+        }
     }
 
     private static double counter(String exposition, String name) {
-        for (String line : exposition.split("\n")) {
+        for (String line : exposition.split("\\n")) {
             if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1).trim());
         }
         return Double.NaN; // comparisons with NaN are false: waits out the deadline rather than claim a lag of 0
