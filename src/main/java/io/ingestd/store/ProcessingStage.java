@@ -115,13 +115,13 @@ public final class ProcessingStage implements Runnable {
         if (left > 0) log.info("{} committed records left 'N'; they are processed at the next start", left);
     }
 
-    /** Processes rows left 'N' (e.g. by a crash between commit and processing), oldest tickets first. */
+    /** Processes rows left 'N' (e.g. by a crash between commit and processing, or handed over while behind). */
     public int sweep() throws SQLException {
         int total = 0;
         while (true) {
             Claimed n;
             try (Connection c = db.connection()) {
-                try (PreparedStatement ps = c.prepareStatement(Sql.claimOldest(db.table, SWEEP_CHUNK))) {
+                try (PreparedStatement ps = c.prepareStatement(Sql.claimAny(db.table, SWEEP_CHUNK))) {
                     n = processClaimed(c, ps);
                 }
                 c.commit();
@@ -196,17 +196,19 @@ public final class ProcessingStage implements Runnable {
         return new Claimed(fees.size(), markProcessed(c, ids));
     }
 
-    /** Marks the tickets 'Y', runs of consecutive tickets as ranges, at most {@link Sql#CHUNK} parameters a statement. */
+    /** Marks the tickets 'Y', runs of consecutive tickets as ranges where the dialect allows, at most {@link Sql#CHUNK} parameters a statement. */
     private int markProcessed(Connection c, long[] tickets) throws SQLException {
         long[] t = tickets.clone();
         java.util.Arrays.sort(t);
+        boolean byRange = db.dialect.updatesByRange();
         int marked = 0;
         var singles = new long[Sql.CHUNK];
         var ranges = new long[Sql.CHUNK];
         int ns = 0, nr = 0;
         for (int i = 0; i < t.length; ) {
             int j = i;
-            while (j + 1 < t.length && t[j + 1] - t[j] <= 1) j++; // the next ticket, or the same one again
+            // the same ticket again, or (where ranges are used) the next one
+            while (j + 1 < t.length && (t[j + 1] == t[j] || byRange && t[j + 1] - t[j] == 1)) j++;
             if (t[j] == t[i]) singles[ns++] = t[i];
             else {
                 ranges[nr++] = t[i];

@@ -22,8 +22,12 @@ final class Sql {
                 + " AND status = 'N' FOR UPDATE SKIP LOCKED";
     }
 
-    static String claimOldest(String table, int n) {
-        return "SELECT ticket, login, volume FROM " + table + " WHERE status = 'N' ORDER BY ticket LIMIT " + n
+    /**
+     * Up to {@code n} rows still 'N', in the status index's order (on MariaDB that is ticket order). No ORDER BY:
+     * H2 and PostgreSQL sort every 'N' row for it, each chunk (H2, 500,000 rows 'N': 454 ms a chunk against 6 ms).
+     */
+    static String claimAny(String table, int n) {
+        return "SELECT ticket, login, volume FROM " + table + " WHERE status = 'N' LIMIT " + n
                 + " FOR UPDATE SKIP LOCKED";
     }
 
@@ -34,9 +38,9 @@ final class Sql {
      */
     static String markProcessed(String table, int singles, int ranges, String now) {
         var sb = new StringBuilder(128 + singles * 2 + ranges * 28).append("UPDATE ").append(table)
-                .append(" SET status = 'Y', processed_at = ").append(now).append(" WHERE status = 'N' AND (");
+                .append(" SET status = 'Y', processed_at = ").append(now).append(" WHERE (");
         if (singles > 0) sb.append("ticket IN ").append(inList(singles));
         for (int i = 0; i < ranges; i++) sb.append(singles > 0 || i > 0 ? " OR " : "").append("ticket BETWEEN ? AND ?");
-        return sb.append(')').toString();
+        return sb.append(") AND status = 'N'").toString();
     }
 }
