@@ -22,7 +22,8 @@ public final class Keys {
     public static final Key DB_PASSWORD_FILE = key("db.password.file", "",
             "file holding the database password (first line); must not be group- or world-readable", false);
     public static final Key DB_TABLE = key("db.table", "fee", "table the records are written to", false);
-    public static final Key DB_POOL_SIZE = key("db.pool.size", "4", "database connections (writers + processing + spare)", false);
+    public static final Key DB_POOL_SIZE = key("db.pool.size", "4", "database connections (writers + processing + spare); "
+            + "the writers open up to `db.writers` more, in autocommit mode, for groups of one-record messages", false);
     public static final Key DB_WRITERS = key("db.writers", "2",
             "writer threads; each commits a group of messages at a time", false);
     public static final Key DB_NETWORK_TIMEOUT = key("db.network-timeout", "10s",
