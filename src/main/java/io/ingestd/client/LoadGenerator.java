@@ -88,6 +88,7 @@ public final class LoadGenerator {
         try (var req = context.createSocket(SocketType.REQ)) {
             req.setLinger(0);
             req.setReceiveTimeOut(30_000);
+            req.setHandshakeIvl(Sender.HANDSHAKE_MILLIS);
             plan.security().apply(req);
             req.connect(plan.endpoint());
             warmUp(req);

@@ -20,7 +20,7 @@ public final class Clients {
             socket = ctx.createSocket(SocketType.REQ);
             socket.setLinger(0);
             socket.setReceiveTimeOut(90_000);
-            socket.setHandshakeIvl(5_000);
+            socket.setHandshakeIvl(io.ingestd.client.Sender.HANDSHAKE_MILLIS);
             socket.connect(endpoint);
         }
 

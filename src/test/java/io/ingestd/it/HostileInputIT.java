@@ -94,10 +94,12 @@ class HostileInputIT {
             dealer.setSndHWM(0);
             dealer.setRcvHWM(0);
             dealer.setReceiveTimeOut(30_000);
+            dealer.setHandshakeIvl(io.ingestd.client.Sender.HANDSHAKE_MILLIS);
             dealer.connect(ingestd.endpoint());
             // a frame without the envelope, from a raw DEALER: answered FALSE straight to it
             var raw = ctx.createSocket(SocketType.DEALER);
             raw.setReceiveTimeOut(30_000);
+            raw.setHandshakeIvl(io.ingestd.client.Sender.HANDSHAKE_MILLIS);
             raw.connect(ingestd.endpoint());
             raw.send("1,1,1");
             String rawReply = raw.recvStr();

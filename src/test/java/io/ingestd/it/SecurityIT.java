@@ -141,7 +141,8 @@ class SecurityIT {
         }
         try (var ctx = new ZContext(1)) {
             var dealer = ctx.createSocket(SocketType.DEALER);
-            dealer.setReceiveTimeOut(10_000);
+            dealer.setReceiveTimeOut(30_000);
+            dealer.setHandshakeIvl(io.ingestd.client.Sender.HANDSHAKE_MILLIS);
             dealer.connect(ingestd.endpoint());
             for (int i = 0; i < 500; i++) {
                 dealer.send(new byte[] {(byte) i}, ZMQ.SNDMORE);
