@@ -2,7 +2,14 @@ package io.ingestd.cli;
 
 import io.ingestd.client.LoadGenerator;
 import io.ingestd.client.Sender;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -100,10 +107,10 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Counts this run's rows still 'N', through the status index: cheap when few are left. */
     private final class DatabaseProbe implements ProcessedProbe {
-        private final java.sql.Connection c;
-        private final java.sql.PreparedStatement st;
+        private final Connection c;
+        private final PreparedStatement st;
 
-        DatabaseProbe() throws java.sql.SQLException {
+        DatabaseProbe() throws SQLException {
             c = DriverManager.getConnection(verifyUrl);
             st = c.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE status = 'N' AND ticket >= ? AND ticket < ?");
             st.setLong(1, ticketBase);
@@ -111,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         @Override
-        public boolean allProcessed() throws java.sql.SQLException {
+        public boolean allProcessed() throws SQLException {
             try (var rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1) == 0;
@@ -119,7 +126,7 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         @Override
-        public void close() throws java.sql.SQLException { c.close(); }
+        public void close() throws SQLException { c.close(); }
     }
 
     /**
@@ -127,16 +134,16 @@ final class BenchCommand implements Callable<Integer> {
      * acknowledged is processed.
      */
     private static final class MetricsProbe implements ProcessedProbe {
-        private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        private final java.net.http.HttpRequest get;
+        private final HttpClient http = HttpClient.newHttpClient();
+        private final HttpRequest get;
 
         MetricsProbe(String listen) {
-            get = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + listen + "/metrics")).build();
+            get = HttpRequest.newBuilder(URI.create("http://" + listen + "/metrics")).build();
         }
 
         @Override
         public boolean allProcessed() throws Exception {
-            String body = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String body = http.send(get, HttpResponse.BodyHandlers.ofString()).body();
             return counter(body, "ingestd_records_processed_total") >= counter(body, "ingestd_records_acknowledged_total");
         }
     }
@@ -148,20 +155,15 @@ final class BenchCommand implements Callable<Integer> {
         return Double.NaN; // comparisons with NaN are false: waits out the deadline rather than claim a lag of 0
     }
 
+    /** Counts the run's rows once: {@link #lagUntilProcessed} has already waited for the processing stage. */
     private boolean verify(java.io.PrintWriter out, long acknowledged) throws Exception {
         String range = " WHERE ticket >= " + ticketBase + " AND ticket < " + (ticketBase + records);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        long stored = 0, processed = 0;
-        try (var c = DriverManager.getConnection(verifyUrl); var st = c.createStatement()) {
-            while (System.nanoTime() < end) {
-                try (var rs = st.executeQuery("SELECT COUNT(*), SUM(CASE WHEN status = 'Y' THEN 1 ELSE 0 END) FROM " + table + range)) {
-                    rs.next();
-                    stored = rs.getLong(1);
-                    processed = rs.getLong(2);
-                }
-                if (processed >= stored && stored >= acknowledged) break;
-                TimeUnit.MILLISECONDS.sleep(200); // polling the database for the processing stage to finish
-            }
+        long stored, processed;
+        try (var c = DriverManager.getConnection(verifyUrl); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT COUNT(*), SUM(CASE WHEN status = 'Y' THEN 1 ELSE 0 END) FROM " + table + range)) {
+            rs.next();
+            stored = rs.getLong(1);
+            processed = rs.getLong(2);
         }
         boolean ok = stored >= acknowledged && processed == stored;
         out.printf("  %s: %d acknowledged, %d stored, %d processed ('Y')%n", ok ? "verified" : "VERIFY FAILED",

@@ -8,11 +8,13 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,8 +144,8 @@ public final class ProcessingStage implements Runnable {
      * the batch itself (measured with one lock-step client: 1.4 wake-ups per message).
      */
     private long[] gather(long[] first) throws InterruptedException {
-        if (!stopping && lingerNanos > 0) java.util.concurrent.locks.LockSupport.parkNanos(lingerNanos);
-        var parts = new java.util.ArrayList<long[]>();
+        if (!stopping && lingerNanos > 0) LockSupport.parkNanos(lingerNanos);
+        var parts = new ArrayList<long[]>();
         parts.add(first);
         int total = first.length;
         long[] next;
@@ -199,7 +201,7 @@ public final class ProcessingStage implements Runnable {
     /** Marks the tickets 'Y', runs of consecutive tickets as ranges where the dialect allows, at most {@link Sql#CHUNK} parameters a statement. */
     private int markProcessed(Connection c, long[] tickets) throws SQLException {
         long[] t = tickets.clone();
-        java.util.Arrays.sort(t);
+        Arrays.sort(t);
         boolean byRange = db.dialect.updatesByRange();
         int marked = 0;
         var singles = new long[Sql.CHUNK];
