@@ -143,7 +143,7 @@ public final class Daemon {
         }
         try {
             db = Database.open(config);
-        } catch (Database.TableConflict e) {
+        } catch (Database.SchemaRefused e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + " unreachable or "
