@@ -58,7 +58,7 @@ final class LifecycleCommands {
         var loaded = loadOrReport(options, err);
         if (loaded == null) return ExitCodes.NOT_CONFIGURED;
         var config = loaded.config();
-        if (PidFile.inspect(config.pidFile()) instanceof PidFile.State.Running(var p)) {
+        if (PidFile.inspect(config.paths().pidFile()) instanceof PidFile.State.Running(var p)) {
             out.println("ingestd already running (pid " + p.pid() + ")");
             return ExitCodes.OK;
         }
@@ -74,7 +74,7 @@ final class LifecycleCommands {
             }
             case Detach.Outcome.Failed(Phase phase, String message) -> {
                 err.println("ingestd failed to start (" + phase.label() + "): " + message);
-                var logFile = config.logDir().resolve("ingestd.log");
+                var logFile = config.paths().logDir().resolve("ingestd.log");
                 if (java.nio.file.Files.isRegularFile(logFile)) err.println("  details: " + logFile);
                 yield phase.exitCode;
             }
@@ -85,7 +85,7 @@ final class LifecycleCommands {
             }
             case Detach.Outcome.TimedOut(long pid, Duration waited) -> {
                 err.println("ingestd (pid " + pid + ") did not become ready within " + waited.toSeconds()
-                        + " s; stopping it. See " + config.logDir().resolve("ingestd.log"));
+                        + " s; stopping it. See " + config.paths().logDir().resolve("ingestd.log"));
                 Posix.kill((int) pid, Posix.SIGTERM);
                 yield ExitCodes.FAILED;
             }
@@ -109,7 +109,7 @@ final class LifecycleCommands {
     }
 
     static int stop(Config config, PrintWriter out, PrintWriter err, long timeoutSeconds) {
-        Path pidFile = config.pidFile();
+        Path pidFile = config.paths().pidFile();
         switch (PidFile.inspect(pidFile)) {
             case PidFile.State.NotRunning n -> {
                 out.println("ingestd is not running");
@@ -177,7 +177,7 @@ final class LifecycleCommands {
             var out = spec.commandLine().getOut();
             var loaded = loadOrReport(config, spec.commandLine().getErr());
             if (loaded == null) return ExitCodes.STATUS_UNKNOWN;
-            Path pidFile = loaded.config().pidFile();
+            Path pidFile = loaded.config().paths().pidFile();
             switch (PidFile.inspect(pidFile)) {
                 case PidFile.State.NotRunning n -> {
                     out.println(json ? "{\"state\":\"stopped\"}" : "ingestd is not running");
@@ -236,7 +236,7 @@ final class LifecycleCommands {
         public Integer call() {
             var loaded = loadOrReport(config, spec.commandLine().getErr());
             if (loaded == null) return ExitCodes.NOT_CONFIGURED;
-            Posix.umask(loaded.config().umask());
+            Posix.umask(loaded.config().runAs().umask());
             return new Daemon(loaded.config(), loaded.warnings()).run(ForegroundReadiness.create(), true);
         }
     }
@@ -252,7 +252,7 @@ final class LifecycleCommands {
             var err = spec.commandLine().getErr();
             var loaded = loadOrReport(config, err);
             if (loaded == null) return ExitCodes.NOT_CONFIGURED;
-            Path pidFile = loaded.config().pidFile();
+            Path pidFile = loaded.config().paths().pidFile();
             if (!(PidFile.inspect(pidFile) instanceof PidFile.State.Running(ProcessIdentity p))) {
                 err.println("ingestd is not running; nothing to reload");
                 return 7;
