@@ -1,5 +1,6 @@
 package io.ingestd.daemon;
 
+import io.ingestd.ExitCode;
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
@@ -81,12 +82,12 @@ public final class Daemon {
             log.error("start-up failed ({}): {}", f.phase().label(), f.getMessage(), f.getCause());
             readiness.failed(f.phase(), f.getMessage());
             shutdownQuietly();
-            return f.phase().exitCode;
+            return f.phase().exitCode.code();
         } catch (RuntimeException | Error e) {
             log.error("start-up failed", e);
             readiness.failed(Phase.STARTUP, String.valueOf(e.getMessage()));
             shutdownQuietly();
-            return Phase.STARTUP.exitCode;
+            return Phase.STARTUP.exitCode.code();
         }
         String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.db().urlForDisplay();
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
@@ -100,7 +101,7 @@ public final class Daemon {
         drain();
         log.info("stopped: {} records acknowledged, {} retried, {} rejected messages",
                 stats.recordsAcknowledged.sum(), stats.recordsRetried.sum(), stats.rejectedTotal());
-        return 0;
+        return ExitCode.OK.code();
     }
 
     private void start(boolean foreground) throws StartupFailure {
