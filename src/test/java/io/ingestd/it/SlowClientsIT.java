@@ -40,7 +40,8 @@ class SlowClientsIT {
             var status = timed(ingestd::status);
             assertThat(status.result().exitCode()).as(status.toString()).isZero();
             assertThat(status.result().out()).contains("running");
-            assertThat(status.seconds()).isLessThan(5);
+            // blocked by the silent client, status would answer 4 (not responding) after its deadline, not 0
+            assertThat(status.seconds()).isLessThan(30);
             var reload = ingestd.cli("reload");
             assertThat(reload.exitCode()).as(reload.toString()).isZero();
             assertThat(silent.isOpen()).isTrue();
@@ -52,7 +53,7 @@ class SlowClientsIT {
             var status = timed(ingestd::status);
             assertThat(status.result().exitCode()).as(status.toString()).isEqualTo(4);
             assertThat(status.result().out()).contains("unknown state, not responding", "pid " + pid);
-            assertThat(status.seconds()).isLessThan(12);
+            assertThat(status.seconds()).as("the 5 s deadline plus the CLI's own start").isLessThan(20);
             System.out.printf("status of a stopped daemon: exit 4 after %.1f s%n", status.seconds());
         } finally {
             signal("CONT", pid);
