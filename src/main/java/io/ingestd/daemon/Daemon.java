@@ -12,6 +12,8 @@ import io.ingestd.posix.Posix;
 import io.ingestd.store.Database;
 import io.ingestd.store.GroupCommitWriter;
 import io.ingestd.store.ProcessingStage;
+import io.ingestd.store.ReplyChannel;
+import io.ingestd.store.RequestQueue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +49,8 @@ public final class Daemon {
     private PidFile pidFile;
     private ZContext zmq;
     private Listener listener;
+    private RequestQueue queue;
+    private ReplyChannel replies;
     private Database db;
     private ProcessingStage processing;
     private Thread listenerThread;
@@ -70,6 +74,7 @@ public final class Daemon {
     public Instant startedAt() { return startedAt; }
     public Listener listener() { return listener; }
     public Database database() { return db; }
+    public RequestQueue queue() { return queue; }
     public String runAs() { return runAs; }
     public String lastReload() { return lastReload; }
     public int reloads() { return reloads.get(); }
@@ -138,7 +143,9 @@ public final class Daemon {
             }
         }
         try {
-            listener = new Listener(zmq, config.listen(), limits(config), config.limits().queueMax(), stats, rejects, security);
+            replies = new ReplyChannel();
+            queue = new RequestQueue(config.limits().queueMax(), replies::wake);
+            listener = new Listener(zmq, config.listen(), limits(config), queue, replies, stats, rejects, security);
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
@@ -169,7 +176,7 @@ public final class Daemon {
         control.start();
         processing = new ProcessingStage(db, stats, config.processing().sweepInterval(), config.processing().linger(), config.processing().inline());
         for (int i = 0; i < config.db().writers(); i++) {
-            var w = new GroupCommitWriter(db, listener.queue(), listener::complete, processing, stats, rejects,
+            var w = new GroupCommitWriter(db, queue, replies, processing, stats, rejects,
                     config.limits().batchMax(), config.db().retryWindow());
             writers.add(w);
             writerThreads.add(Thread.ofPlatform().name("writer-" + i).start(w));
@@ -252,7 +259,7 @@ public final class Daemon {
     /** Graceful stop: no new requests, commit and answer everything taken, finish processing, release. */
     private void drain() {
         listener.stopReading();
-        awaitQuietly(() -> listener.queue().isEmpty() && !listener.isHolding(), Duration.ofMinutes(10));
+        awaitQuietly(() -> queue.isEmpty() && !listener.isHolding(), Duration.ofMinutes(10));
         writers.forEach(GroupCommitWriter::stop);
         writerThreads.forEach(Daemon::joinQuietly);
         awaitQuietly(() -> listener.pendingReplies() == 0, Duration.ofSeconds(10));
@@ -270,6 +277,7 @@ public final class Daemon {
         if (curve != null) curve.close();
         if (db != null) db.close();
         if (zmq != null) zmq.close();
+        if (replies != null) replies.close();
         if (pidFile != null) pidFile.close();
     }
 
@@ -304,7 +312,7 @@ public final class Daemon {
 
     private io.ingestd.metrics.MetricsServer.Sources metricsSources() {
         return new io.ingestd.metrics.MetricsServer.Sources() {
-            @Override public int queueRecords() { return listener.queue().records(); }
+            @Override public int queueRecords() { return queue.records(); }
             @Override public long backlog() { return probe.backlog(); }
             @Override public int poolActive() { return db.activeConnections(); }
             @Override public int poolTotal() { return db.totalConnections(); }
