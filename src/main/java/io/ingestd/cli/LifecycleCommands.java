@@ -10,6 +10,7 @@ import io.ingestd.daemon.ForegroundReadiness;
 import io.ingestd.daemon.PidFile;
 import io.ingestd.daemon.ProcessIdentity;
 import io.ingestd.daemon.Phase;
+import io.ingestd.log.Json;
 import io.ingestd.posix.Posix;
 import io.ingestd.posix.PosixException;
 import java.io.IOException;
@@ -186,7 +187,7 @@ final class LifecycleCommands {
                 }
                 case PidFile.State.Dead d -> {
                     String pid = d.pid().isPresent() ? String.valueOf(d.pid().getAsInt()) : "?";
-                    out.println(json ? "{\"state\":\"dead\",\"pid\":" + pid + ",\"pid_file\":\"" + pidFile + "\"}"
+                    out.println(json ? "{\"state\":\"dead\",\"pid\":" + pid + ",\"pid_file\":" + Json.quote(pidFile.toString()) + "}"
                             : "ingestd is dead, but its PID file " + pidFile + " remains (pid " + pid
                               + "; it crashed or was killed; see the log, then: ingestd start)");
                     return ExitCode.STATUS_DEAD.code();

@@ -1,5 +1,6 @@
 package io.ingestd.daemon;
 
+import io.ingestd.log.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -49,7 +50,7 @@ final class StatusReport {
         var sb = new StringBuilder("{");
         for (var e : m.entrySet()) {
             if (sb.length() > 1) sb.append(',');
-            quote(sb, e.getKey());
+            Json.quote(sb, e.getKey());
             sb.append(':');
             value(sb, e.getValue());
         }
@@ -62,24 +63,8 @@ final class StatusReport {
             case Number n -> sb.append(n);
             case Boolean b -> sb.append(b);
             case Map<?, ?> map -> sb.append(json((Map<String, Object>) map));
-            default -> quote(sb, String.valueOf(v));
+            default -> Json.quote(sb, String.valueOf(v));
         }
-    }
-
-    private static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                default -> {
-                    if (ch < 0x20) sb.append(String.format("\\u%04x", (int) ch));
-                    else sb.append(ch);
-                }
-            }
-        }
-        sb.append('"');
     }
 
     static String text(Map<String, Object> m) {

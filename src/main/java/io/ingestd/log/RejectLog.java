@@ -29,36 +29,12 @@ public final class RejectLog {
         if (!log.isInfoEnabled()) return;
         var sb = new StringBuilder(160 + Math.min(length, MAX_RAW) * 2);
         sb.append("{\"time\":\"").append(Instant.now()).append("\",\"peer\":");
-        json(sb, replyTo.peerName());
+        Json.quote(sb, replyTo.peerName());
         sb.append(",\"reason\":\"").append(reject.reason().label()).append("\",\"detail\":");
-        json(sb, reject.detail());
+        Json.quote(sb, reject.detail());
         sb.append(",\"bytes\":").append(length).append(",\"raw\":\"");
-        escape(sb, raw, Math.min(length, MAX_RAW));
+        Json.escapeBytes(sb, raw, Math.min(length, MAX_RAW));
         sb.append(length > MAX_RAW ? "...\"" : "\"").append('}');
         log.info(sb.toString());
-    }
-
-    private static void json(StringBuilder sb, String s) {
-        sb.append('"');
-        escape(sb, s.getBytes(StandardCharsets.UTF_8), Integer.MAX_VALUE);
-        sb.append('"');
-    }
-
-    /** JSON string escape of raw bytes: printable ASCII as is, every other byte as \\u00XX (so binary is visible). */
-    static void escape(StringBuilder sb, byte[] b, int limit) {
-        for (int i = 0; i < b.length && i < limit; i++) {
-            int c = b[i] & 0xff;
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c >= 0x20 && c < 0x7f) sb.append((char) c);
-                    else sb.append(String.format("\\u%04x", c));
-                }
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.ingestd.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.ingestd.log.Json;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -139,7 +140,7 @@ public final class MetricsServer implements AutoCloseable {
     private void health(HttpExchange x) throws IOException {
         var h = health.get();
         String body = h.healthy() ? "{\"status\":\"ok\"}"
-                : "{\"status\":\"unavailable\",\"reason\":\"" + h.reason().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+                : "{\"status\":\"unavailable\",\"reason\":" + Json.quote(h.reason()) + "}";
         respond(x, h.healthy() ? 200 : 503, "application/json", body);
     }
 
