@@ -22,7 +22,7 @@ final class ConfigProbe {
         try (var conn = DriverManager.getConnection(c.db().url(), props)) {
             conn.isValid(3);
         } catch (SQLException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            String msg = io.ingestd.store.SqlFailure.describe(e);
             problems.add("db.url: cannot connect to " + c.db().urlForDisplay() + ": " + msg.replace(c.db().password().reveal().isEmpty() ? "\0" : c.db().password().reveal(), "***"));
         }
         try (var ctx = new ZContext(1); var s = ctx.createSocket(SocketType.ROUTER)) {

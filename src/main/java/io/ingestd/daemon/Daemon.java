@@ -172,7 +172,7 @@ public final class Daemon {
             throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + " unreachable or "
-                    + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "
+                    + "unusable: " + io.ingestd.store.SqlFailure.rootMessage(e) + " (check db.url, db.user and the password, and that the "
                     + "server runs)", e);
         }
         var probe = new DatabaseProbe(db, stats);
@@ -412,13 +412,6 @@ public final class Daemon {
 
     private static Listener.Limits limits(Config c) {
         return new Listener.Limits(c.limits().maxMessageBytes(), c.limits().maxMessageRecords(), c.limits().maxPendingPerPeer());
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        return m.lines().findFirst().orElse(m);
     }
 
     private static void awaitQuietly(java.util.function.BooleanSupplier done, Duration max) {

@@ -44,7 +44,7 @@ final class DatabaseProbe {
                 backlog = db.backlog();
                 stats.databaseUp();
             } catch (SQLException e) {
-                stats.databaseDown(io.ingestd.store.GroupCommitWriter.describe(e));
+                stats.databaseDown(io.ingestd.store.SqlFailure.describe(e));
             }
             long acks = stats.recordsAcknowledged.sum();
             long now = System.nanoTime();

@@ -93,7 +93,7 @@ public final class Database implements AutoCloseable {
             }
             c.commit();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the database's tables: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the database's tables: " + SqlFailure.describe(e), e);
         }
         try {
             Flyway.configure()
@@ -107,7 +107,7 @@ public final class Database implements AutoCloseable {
                     .migrate();
         } catch (org.flywaydb.core.api.FlywayException e) {
             undoFailedMigration(historyBefore.isPresent(), tableBefore);
-            throw new SchemaRefused("migrating table '" + table + "' failed: " + rootMessage(e) + " (the database "
+            throw new SchemaRefused("migrating table '" + table + "' failed: " + SqlFailure.rootMessage(e) + " (the database "
                     + "is left as it was; check that db.user may create and alter tables, then start again)", e);
         }
         checkShape();
@@ -136,19 +136,12 @@ public final class Database implements AutoCloseable {
             problems = TableShape.problems(c, TableShape.find(c, table).orElse(table));
             c.commit();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the columns of table '" + table + "': " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the columns of table '" + table + "': " + SqlFailure.describe(e), e);
         }
         if (!problems.isEmpty()) {
             throw new SchemaRefused("table '" + table + "' cannot hold what ingestd acknowledges: "
                     + String.join("; ", problems) + "; alter the table back to that shape (README: Storage)");
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        return m.strip().lines().findFirst().orElse(m);
     }
 
     /** The database or its table cannot be used as it is; the message says why and what to do. */

@@ -125,7 +125,7 @@ public final class GroupCommitWriter implements Runnable {
                 stats.databaseUp();
                 backoff = FIRST_BACKOFF;
             } catch (SQLException e) {
-                String why = describe(e);
+                String why = SqlFailure.describe(e);
                 if (isDataError(e) && todo.size() > 1) {
                     log.warn("a group of {} messages failed ({}); writing each on its own", todo.size(), why);
                     for (var r : todo) write(List.of(r));
@@ -305,18 +305,5 @@ public final class GroupCommitWriter implements Runnable {
     static boolean isDataError(SQLException e) {
         String state = e.getSQLState();
         return state != null && (state.startsWith("22") || state.startsWith("23"));
-    }
-
-    public static String describe(SQLException e) {
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-        if (msg.contains("Connection is not available")) {
-            // the pool's timeout says nothing an operator can act on; the last connection failure does
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-            String why = root != e && root.getMessage() != null ? root.getMessage().lines().findFirst().orElse("") : "";
-            msg = "no database connection" + (why.isEmpty() ? " (none could be opened in time)" : ": " + why);
-        }
-        if (msg.length() > 200) msg = msg.substring(0, 200) + "...";
-        return (e.getSQLState() == null ? "" : "SQLState " + e.getSQLState() + ": ") + msg;
     }
 }

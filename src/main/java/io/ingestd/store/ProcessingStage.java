@@ -102,7 +102,7 @@ public final class ProcessingStage implements Runnable {
                 return;
             } catch (SQLException | RuntimeException e) {
                 // the rows stay 'N' and the next sweep takes them; never let this thread die
-                log.warn("processing failed, rows stay 'N' for the next sweep: {}", GroupCommitWriter.describe(e instanceof SQLException s ? s : new SQLException(e)));
+                log.warn("processing failed, rows stay 'N' for the next sweep: {}", SqlFailure.describe(e));
                 nextSweep = Math.min(nextSweep, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
                 fresh.clear(); // the sweep finds these rows; retrying each batch now would only repeat the error
                 try {
