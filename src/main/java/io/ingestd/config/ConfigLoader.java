@@ -92,10 +92,9 @@ public final class ConfigLoader {
         String url = get(Keys.DB_URL);
         // WRITE_DELAY=0: H2 writes each commit to its file before returning, so a TRUE survives kill -9
         if (url.isEmpty()) url = "jdbc:h2:file:" + dataDir.resolve("ingestd") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
-        else if (!url.startsWith("jdbc:mariadb:") && !url.startsWith("jdbc:mysql:")
-                && !url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
-            problems.add("db.url: unsupported database '" + url.replaceAll("[?;].*", "")
-                    + "' (use jdbc:mariadb:, jdbc:mysql:, jdbc:postgresql: or jdbc:h2:)");
+        else if (DatabaseKind.of(url).isEmpty()) {
+            problems.add("db.url: unsupported database '" + DatabaseKind.withoutParameters(url)
+                    + "' (use " + DatabaseKind.list("") + ")");
         }
         String table = get(Keys.DB_TABLE);
         if (!table.matches("[A-Za-z_][A-Za-z0-9_]{0,47}")) {

@@ -15,7 +15,7 @@ public final class Keys {
     public static final Key LISTEN = key("listen", "tcp://127.0.0.1:5555",
             "ZeroMQ endpoints to bind, comma-separated (`tcp://host:port`)", false);
     public static final Key DB_URL = key("db.url", "",
-            "JDBC URL (`jdbc:mariadb://...`, `jdbc:postgresql://...`, `jdbc:h2:...`); empty = embedded H2 in `data.dir`", false);
+            "JDBC URL starting with " + DatabaseKind.list("`") + "; empty = embedded H2 in `data.dir`", false);
     public static final Key DB_USER = key("db.user", "", "database user", false);
     public static final Key DB_PASSWORD = secret("db.password",
             "database password (prefer `db.password.file` or the environment variable INGESTD_DB_PASSWORD)");

@@ -1,6 +1,6 @@
 package io.ingestd.store;
 
-import java.util.Locale;
+import io.ingestd.config.DatabaseKind;
 
 /** What differs between the supported databases: the idempotent insert and the migration folder. */
 enum Dialect {
@@ -11,11 +11,13 @@ enum Dialect {
     Dialect(String folder) { this.migrations = "classpath:db/migration/" + folder; }
 
     static Dialect of(String jdbcUrl) {
-        String u = jdbcUrl.toLowerCase(Locale.ROOT);
-        if (u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:")) return MARIADB;
-        if (u.startsWith("jdbc:postgresql:")) return POSTGRESQL;
-        if (u.startsWith("jdbc:h2:")) return H2;
-        throw new IllegalArgumentException("unsupported database URL " + jdbcUrl.replaceAll("[?;].*", ""));
+        var kind = DatabaseKind.of(jdbcUrl).orElseThrow(() -> new IllegalArgumentException(
+                "unsupported database URL " + DatabaseKind.withoutParameters(jdbcUrl)));
+        return switch (kind) {
+            case MARIADB -> MARIADB;
+            case POSTGRESQL -> POSTGRESQL;
+            case H2 -> H2;
+        };
     }
 
     /**
