@@ -56,66 +56,35 @@ public final class Posix {
 
     /** Starts a new session (and process group) with this process as leader, detached from any terminal. */
     public static int setsid() {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            int r = (int) SETSID.invokeExact(st);
-            return check("setsid()", r, st);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return checked("setsid()", (arena, st) -> (int) SETSID.invokeExact(st));
     }
 
     public static int getsid(int pid) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            int r = (int) GETSID.invokeExact(st, pid);
-            return check("getsid(" + pid + ")", r, st);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return checked("getsid(" + pid + ")", (arena, st) -> (int) GETSID.invokeExact(st, pid));
     }
 
     /** Sends a signal; false if there is no such process (ESRCH), an exception for anything else (EPERM). */
     public static boolean kill(int pid, int sig) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            int r = (int) KILL.invokeExact(st, pid, sig);
-            if (r == 0) return true;
-            if (Native.errno(st) == Errno.ESRCH) return false;
-            throw new PosixException("kill(" + pid + ", " + sig + ")", Native.errno(st));
-        } catch (Throwable t) {
-            throw rethrow(t);
+        try {
+            checked("kill(" + pid + ", " + sig + ")", (arena, st) -> (int) KILL.invokeExact(st, pid, sig));
+            return true;
+        } catch (PosixException e) {
+            if (e.errno() == Errno.ESRCH) return false;
+            throw e;
         }
     }
 
     public static void dup2(int oldFd, int newFd) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            int r = (int) DUP2.invokeExact(st, oldFd, newFd);
-            check("dup2(" + oldFd + ", " + newFd + ")", r, st);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        checked("dup2(" + oldFd + ", " + newFd + ")", (arena, st) -> (int) DUP2.invokeExact(st, oldFd, newFd));
     }
 
     public static int open(String path, int flags, int mode) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            int r = (int) OPEN.invokeExact(st, arena.allocateFrom(path), flags, mode);
-            return check("open(" + path + ")", r, st);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return checked("open(" + path + ")",
+                (arena, st) -> (int) OPEN.invokeExact(st, arena.allocateFrom(path), flags, mode));
     }
 
     public static void close(int fd) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            int r = (int) CLOSE.invokeExact(st, fd);
-            check("close(" + fd + ")", r, st);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        checked("close(" + fd + ")", (arena, st) -> (int) CLOSE.invokeExact(st, fd));
     }
 
     public static boolean isatty(int fd) {
@@ -128,78 +97,45 @@ public final class Posix {
 
     /** Resets a signal to its default action (a disposition inherited as "ignored" would hide it from the JVM). */
     public static void resetSignalToDefault(int sig) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            var r = (MemorySegment) SIGNAL.invokeExact(st, sig, MemorySegment.NULL); // SIG_DFL is 0
-            if (r.address() == -1L) throw new PosixException("signal(" + sig + ", SIG_DFL)", Native.errno(st));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        checked("signal(" + sig + ", SIG_DFL)", (arena, st) -> {
+            var previous = (MemorySegment) SIGNAL.invokeExact(st, sig, MemorySegment.NULL); // SIG_DFL is 0
+            return previous.address() == -1L ? -1 : 0; // SIG_ERR
+        });
     }
 
     /** Clears the signal mask of the calling thread (a mask inherited from the parent would block signals). */
     public static void unblockAllSignals() {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
+        checked("sigprocmask(SIG_SETMASK, {})", (arena, st) -> {
             var empty = arena.allocate(128); // sigset_t on glibc, zeroed: no signal blocked
-            int r = (int) SIGPROCMASK.invokeExact(st, SIG_SETMASK, empty, MemorySegment.NULL);
-            check("sigprocmask(SIG_SETMASK, {})", r, st);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+            return (int) SIGPROCMASK.invokeExact(st, SIG_SETMASK, empty, MemorySegment.NULL);
+        });
     }
 
     /** Replaces the supplementary groups (glibc applies it to every thread of the process). */
     public static void setgroups(int[] gids) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
+        checked("setgroups(" + java.util.Arrays.toString(gids) + ")", (arena, st) -> {
             var list = gids.length == 0 ? MemorySegment.NULL : arena.allocateFrom(Native.INT, gids);
-            int r = (int) SETGROUPS.invokeExact(st, (long) gids.length, list);
-            check("setgroups(" + java.util.Arrays.toString(gids) + ")", r, st);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+            return (int) SETGROUPS.invokeExact(st, (long) gids.length, list);
+        });
     }
 
     public static void setgid(int gid) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            int r = (int) SETGID.invokeExact(st, gid);
-            check("setgid(" + gid + ")", r, st);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        checked("setgid(" + gid + ")", (arena, st) -> (int) SETGID.invokeExact(st, gid));
     }
 
     public static void setuid(int uid) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            int r = (int) SETUID.invokeExact(st, uid);
-            check("setuid(" + uid + ")", r, st);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        checked("setuid(" + uid + ")", (arena, st) -> (int) SETUID.invokeExact(st, uid));
     }
 
     /** prctl(PR_SET_NO_NEW_PRIVS): no exec of this process can ever gain privileges again. */
     public static void setNoNewPrivileges() {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            int r = (int) PRCTL.invokeExact(st, PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L);
-            check("prctl(PR_SET_NO_NEW_PRIVS)", r, st);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        checked("prctl(PR_SET_NO_NEW_PRIVS)",
+                (arena, st) -> (int) PRCTL.invokeExact(st, PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L));
     }
 
     public static void chown(String path, int uid, int gid) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            int r = (int) CHOWN.invokeExact(st, arena.allocateFrom(path), uid, gid);
-            check("chown(" + path + ", " + uid + ", " + gid + ")", r, st);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        checked("chown(" + path + ", " + uid + ", " + gid + ")",
+                (arena, st) -> (int) CHOWN.invokeExact(st, arena.allocateFrom(path), uid, gid));
     }
 
     private static long call0(MethodHandle h) {
@@ -210,9 +146,22 @@ public final class Posix {
         }
     }
 
-    private static int check(String call, int result, MemorySegment state) {
-        if (result == -1) throw new PosixException(call, Native.errno(state));
-        return result;
+    /** A C call that returns -1 and sets errno on failure: what it needs allocated lives in {@code arena}. */
+    @FunctionalInterface
+    private interface ErrnoCall {
+        int invoke(Arena arena, MemorySegment errnoState) throws Throwable;
+    }
+
+    /** Runs {@code c} with a confined arena and errno capture; its result, or a PosixException naming {@code call}. */
+    private static int checked(String call, ErrnoCall c) {
+        try (var arena = Arena.ofConfined()) {
+            var st = Native.captureState(arena);
+            int result = c.invoke(arena, st);
+            if (result == -1) throw new PosixException(call, Native.errno(st));
+            return result;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     private static RuntimeException rethrow(Throwable t) {
