@@ -30,7 +30,6 @@ public final class Listener implements Runnable {
     private static final int READ_BURST = 512;
 
     private final ZMQ.Socket router;
-    private final List<String> endpoints;
     private final RequestQueue queue;
     private final Stats stats;
     private final RejectLog rejects;
@@ -53,7 +52,6 @@ public final class Listener implements Runnable {
      */
     public Listener(ZContext context, List<String> endpoints, Limits limits, RequestQueue queue, ReplyChannel replies,
                     Stats stats, RejectLog rejects, SocketSetup setup) {
-        this.endpoints = endpoints;
         this.limits = limits;
         this.stats = stats;
         this.rejects = rejects;
@@ -99,7 +97,6 @@ public final class Listener implements Runnable {
         }
     }
 
-    public List<String> endpoints() { return endpoints; }
     public void limits(Limits l) { this.limits = l; }
     public long heartbeatNanos() { return heartbeatNanos; }
     public int pendingReplies() { return pending; }

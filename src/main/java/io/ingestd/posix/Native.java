@@ -26,10 +26,6 @@ final class Native {
         return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, args));
     }
 
-    static MethodHandle voidFunction(String name, MemoryLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.ofVoid(args));
-    }
-
     /** A function whose errno is captured into a segment passed as the first argument. */
     static MethodHandle errnoFunction(String name, MemoryLayout result, MemoryLayout... args) {
         return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, args),

@@ -12,15 +12,9 @@ public final class Posix {
     public static final int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10, SIGTERM = 15, SIGCHLD = 17;
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_APPEND = 02000, O_CLOEXEC = 02000000;
 
-    private static final MethodHandle GETPID = Native.function("getpid", Native.INT);
-    private static final MethodHandle GETPPID = Native.function("getppid", Native.INT);
-    private static final MethodHandle GETUID = Native.function("getuid", Native.INT);
     private static final MethodHandle GETEUID = Native.function("geteuid", Native.INT);
-    private static final MethodHandle GETGID = Native.function("getgid", Native.INT);
-    private static final MethodHandle GETEGID = Native.function("getegid", Native.INT);
     private static final MethodHandle UMASK = Native.function("umask", Native.INT, Native.INT);
     private static final MethodHandle SETSID = Native.errnoFunction("setsid", Native.INT);
-    private static final MethodHandle GETSID = Native.errnoFunction("getsid", Native.INT, Native.INT);
     private static final MethodHandle KILL = Native.errnoFunction("kill", Native.INT, Native.INT, Native.INT);
     private static final MethodHandle DUP2 = Native.errnoFunction("dup2", Native.INT, Native.INT, Native.INT);
     private static final MethodHandle OPEN = Native.errnoFunction("open", Native.INT, Native.POINTER, Native.INT, Native.INT);
@@ -38,12 +32,7 @@ public final class Posix {
 
     private Posix() {}
 
-    public static int getpid() { return (int) call0(GETPID); }
-    public static int getppid() { return (int) call0(GETPPID); }
-    public static int getuid() { return (int) call0(GETUID); }
     public static int geteuid() { return (int) call0(GETEUID); }
-    public static int getgid() { return (int) call0(GETGID); }
-    public static int getegid() { return (int) call0(GETEGID); }
 
     /** Sets the file mode creation mask; returns the previous one. */
     public static int umask(int mask) {
@@ -57,10 +46,6 @@ public final class Posix {
     /** Starts a new session (and process group) with this process as leader, detached from any terminal. */
     public static int setsid() {
         return checked("setsid()", (arena, st) -> (int) SETSID.invokeExact(st));
-    }
-
-    public static int getsid(int pid) {
-        return checked("getsid(" + pid + ")", (arena, st) -> (int) GETSID.invokeExact(st, pid));
     }
 
     /** Sends a signal; false if there is no such process (ESRCH), an exception for anything else (EPERM). */

@@ -3,7 +3,6 @@ package io.ingestd.store;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -98,5 +97,4 @@ public final class RequestQueue {
 
     public boolean isEmpty() { return records() == 0; }
 
-    static long millis(long ms) { return TimeUnit.MILLISECONDS.toNanos(ms); }
 }
