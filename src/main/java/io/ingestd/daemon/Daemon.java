@@ -363,7 +363,7 @@ public final class Daemon {
         };
     }
 
-    /** Healthy when the database answers and the listener and writers come round their loops. */
+    /** Healthy when the database answers and the listener, writers and processing come round their loops. */
     io.ingestd.metrics.MetricsServer.Health health() {
         var failure = supervisor.failure();
         if (failure.isPresent()) return new io.ingestd.metrics.MetricsServer.Health(false, failure.get());
@@ -381,6 +381,7 @@ public final class Daemon {
         for (var w : r.writers()) {
             if (now - w.heartbeatNanos() > writerLimit) return new io.ingestd.metrics.MetricsServer.Health(false, "writer stalled");
         }
+        if (isProcessingStalled(r, now)) return new io.ingestd.metrics.MetricsServer.Health(false, "processing stalled");
         return new io.ingestd.metrics.MetricsServer.Health(true, "");
     }
 
@@ -435,13 +436,18 @@ public final class Daemon {
         }
     }
 
-    /** Writer and listener both came round their loops recently: the condition for systemd watchdog pings. */
+    /** Listener, writers and processing came round their loops recently: the condition for systemd watchdog pings. */
     boolean isMakingProgress(long withinNanos) {
         var r = running;
         if (r == null) return false;
         long now = System.nanoTime();
         if (now - r.listener().heartbeatNanos() > withinNanos) return false;
         for (var w : r.writers()) if (now - w.heartbeatNanos() > withinNanos) return false;
-        return true;
+        return !isProcessingStalled(r, now);
+    }
+
+    /** Against its own, longer limit: a FeeProcessor may take its time with a batch. */
+    private boolean isProcessingStalled(Running r, long now) {
+        return now - r.processing().heartbeatNanos() > r.processing().stallLimitNanos(config.db().networkTimeout());
     }
 }

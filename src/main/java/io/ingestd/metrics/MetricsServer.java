@@ -96,8 +96,12 @@ public final class MetricsServer implements AutoCloseable {
         counter("ingestd.records.received", "valid records received", s.recordsReceived);
         counter("ingestd.records.acknowledged", "records acknowledged TRUE (committed)", s.recordsAcknowledged);
         counter("ingestd.records.retried", "records answered RETRY", s.recordsRetried);
+        counter("ingestd.messages.acknowledged", "request messages answered TRUE", s.messagesAcknowledged);
+        counter("ingestd.messages.retried", "request messages answered RETRY", s.messagesRetried);
         counter("ingestd.records.processed", "records moved from 'N' to 'Y'", s.recordsProcessed);
         counter("ingestd.commits", "transactions committed", s.commits);
+        counter("ingestd.processing.deferred.records", "committed records left to the sweep because the processing "
+                + "stage was behind", s.processingDeferred);
         for (var e : s.rejectedByReason().entrySet()) {
             FunctionCounter.builder("ingestd.messages.rejected", e.getValue(), a -> a.sum())
                     .description("messages answered FALSE, by reason").tag("reason", e.getKey().label()).register(registry);

@@ -22,7 +22,6 @@ public final class Stats {
     private final Map<Reply.Reason, LongAdder> rejected = new EnumMap<>(Reply.Reason.class);
     private volatile long databaseDownSince;
     private volatile String lastError = "";
-    private volatile long lastErrorMillis;
     private volatile CommitObserver observer = CommitObserver.NONE;
 
     /** Receives batch sizes and latencies, for histograms; set by the metrics endpoint. */
@@ -81,13 +80,10 @@ public final class Stats {
 
     public void databaseUp() { databaseDownSince = 0; }
     public boolean isDatabaseDown() { return databaseDownSince != 0; }
-    public long databaseDownSinceMillis() { return databaseDownSince; }
 
     public void error(String why) {
         lastError = why;
-        lastErrorMillis = System.currentTimeMillis();
     }
 
     public String lastError() { return lastError; }
-    public long lastErrorMillis() { return lastErrorMillis; }
 }

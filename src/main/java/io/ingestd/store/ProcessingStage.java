@@ -39,6 +39,7 @@ public final class ProcessingStage implements Runnable {
     private volatile boolean stopping;
     private volatile long stopDeadline;
     private volatile long heartbeatNanos = System.nanoTime();
+    private static final long STALL_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final boolean inline;
 
@@ -83,7 +84,16 @@ public final class ProcessingStage implements Runnable {
         stopping = true;
     }
 
+    /** When the loop last came round (once per fresh batch, sweep chunk or idle poll of 200 ms). */
     public long heartbeatNanos() { return heartbeatNanos; }
+
+    /**
+     * How long the loop may go without coming round before it counts as stalled: a batch's round trips, each
+     * bounded by {@code db.network-timeout}, plus a generous minute for the FeeProcessor, plus the sweep interval.
+     */
+    public long stallLimitNanos(Duration networkTimeout) {
+        return sweepIntervalNanos + 3 * networkTimeout.toNanos() + STALL_MARGIN_NANOS;
+    }
 
     @Override
     public void run() {
@@ -131,6 +141,7 @@ public final class ProcessingStage implements Runnable {
             stats.processed(n.marked()); // counted once committed: a failed commit is processed again later
             total += n.claimed();
             if (n.claimed() < SWEEP_CHUNK || stopping) break;
+            heartbeatNanos = System.nanoTime(); // a long backlog is progress, chunk by chunk
         }
         if (total > 0) log.info("processed {} rows left 'N'", total);
         return total;
