@@ -73,6 +73,28 @@ class SignalsIT {
     }
 
     @Test
+    void aHupBeforeTheDaemonIsReadyIsRecordedAndAppliedOnceReady() throws Exception {
+        try (var proxy = new TcpProxy(3306)) {
+            String db = TestDatabases.MARIADB.create(dir).replace("127.0.0.1:3306", "127.0.0.1:" + proxy.port());
+            ingestd = new Ingestd(dir, db);
+            proxy.cut(); // start-up waits for the database (up to 3 s), after the signal handlers are in place
+            var start = java.util.concurrent.CompletableFuture.supplyAsync(() -> ingestd.cli("start"));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).ignoreExceptions()
+                    .until(() -> ingestd.pid() > 0);
+            new ProcessBuilder("kill", "-HUP", String.valueOf(ingestd.pid())).start().waitFor();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> Files.readString(ingestd.log()).contains("reload requested during start-up"));
+            proxy.restore();
+            var started = start.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(started.exitCode()).as(started.toString()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(ingestd.log()).contains("reload applied"));
+            assertThat(Files.readString(ingestd.log())).doesNotContain("reload refused", "NullPointerException");
+            assertThat(ingestd.cli("status", "--json").out()).contains("\"reloads\":1", "applied");
+            assertThat(ingestd.stop().exitCode()).isZero();
+        }
+    }
+
+    @Test
     void usr1ReopensTheLogAfterItWasMoved() throws Exception {
         ingestd = Ingestd.on(TestDatabases.H2, dir);
         ingestd.startOk();
