@@ -1,5 +1,6 @@
 package io.ingestd.cli;
 
+import io.ingestd.ExitCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,12 +52,12 @@ public final class ReferencePages {
             for (var p : s.positionalParameters()) {
                 if (p.hidden()) continue;
                 m.append(".TP\n\\fI").append(escape(p.paramLabel())).append("\\fR\n");
-                m.append(escape(String.join(" ", p.renderedDescription()))).append('\n');
+                m.append(escape(String.join(" ", p.description()))).append('\n');
             }
             for (OptionSpec o : s.options()) {
                 if (o.hidden() || o.usageHelp() || o.versionHelp()) continue;
                 m.append(".TP\n").append(optionLabel(o)).append('\n');
-                m.append(escape(String.join(" ", o.renderedDescription()))).append('\n');
+                m.append(escape(String.join(" ", o.description()))).append('\n');
             }
         }
         m.append(".SH OPTIONS\n.TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nShow the usage of ingestd or of one command and exit.\n");
@@ -71,10 +72,21 @@ public final class ReferencePages {
         m.append(".TP\n.I /var/lib/ingestd\ndata directory (embedded H2 database)\n");
         m.append(".TP\n.I /var/log/ingestd\nlog directory: ingestd.log, rejects.log\n");
         m.append(".TP\n.I /run/ingestd/ingestd.pid\nPID file; the control socket ingestd.sock lies next to it\n");
-        m.append(".SH EXIT STATUS\nstart, stop and status follow the LSB init script conventions: status exits 0 running, "
-                + "1 dead with a PID file left, 3 not running, 4 unknown. The full table is in the README.\n");
+        m.append(".SH EXIT STATUS\nstart, stop and status follow the LSB init script conventions.\n");
+        exitCodes(m);
         m.append(".SH SEE ALSO\n.BR systemctl (1),\n.BR logrotate (8),\n.I /usr/share/doc/ingestd/README.md.gz\n");
         return m.toString();
+    }
+
+    /** From the one table of exit codes (the README's is generated from it too). */
+    private static void exitCodes(StringBuilder m) {
+        for (String row : ExitCode.markdownTable().split("\n")) {
+            String[] cells = row.split(" \\| ");
+            if (cells.length != 3 || !cells[0].matches("\\| \\d+")) continue;
+            String meaning = cells[2].substring(0, cells[2].length() - 2);
+            m.append(".TP\n.B ").append(cells[0].substring(2)).append('\n').append(escape(cells[1])).append(": ")
+                    .append(escape(meaning).replaceAll("`([^`]*)`", "\\\\fB$1\\\\fR")).append('\n');
+        }
     }
 
     private static String optionLabel(OptionSpec o) {
