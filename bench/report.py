@@ -43,6 +43,8 @@ labels = {
     "h2_r100": "ingestd, embedded H2, 100 records/message",
     "h2_r100_two_step": "ingestd, embedded H2, 100 records/message, two-step",
     "flood": "ingestd, MariaDB, flood (C=16, W=2000, R=20, queue.max=20000)",
+    "single_mariadb_two_step": "one ingestd, plain MariaDB, 100 records/message (C=4, W=8), two-step",
+    "galera_two_nodes_two_step": "two ingestd nodes, 3-node Galera on the same machine, same client, two-step",
 }
 lines = [f"# ingestd benchmark\n", f"Machine: {machine}. All figures from one run of `bench/run`; every ingestd "
          "figure counts records acknowledged `TRUE` (committed). 'all Y': the same records over the time until the last "
