@@ -1,5 +1,6 @@
 package io.ingestd.daemon;
 
+import io.ingestd.ExitCode;
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
@@ -11,6 +12,8 @@ import io.ingestd.posix.Posix;
 import io.ingestd.store.Database;
 import io.ingestd.store.GroupCommitWriter;
 import io.ingestd.store.ProcessingStage;
+import io.ingestd.store.ReplyChannel;
+import io.ingestd.store.RequestQueue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +49,8 @@ public final class Daemon {
     private PidFile pidFile;
     private ZContext zmq;
     private Listener listener;
+    private RequestQueue queue;
+    private ReplyChannel replies;
     private Database db;
     private ProcessingStage processing;
     private Thread listenerThread;
@@ -69,6 +74,7 @@ public final class Daemon {
     public Instant startedAt() { return startedAt; }
     public Listener listener() { return listener; }
     public Database database() { return db; }
+    public RequestQueue queue() { return queue; }
     public String runAs() { return runAs; }
     public String lastReload() { return lastReload; }
     public int reloads() { return reloads.get(); }
@@ -81,14 +87,14 @@ public final class Daemon {
             log.error("start-up failed ({}): {}", f.phase().label(), f.getMessage(), f.getCause());
             readiness.failed(f.phase(), f.getMessage());
             shutdownQuietly();
-            return f.phase().exitCode;
+            return f.phase().exitCode.code();
         } catch (RuntimeException | Error e) {
             log.error("start-up failed", e);
             readiness.failed(Phase.STARTUP, String.valueOf(e.getMessage()));
             shutdownQuietly();
-            return Phase.STARTUP.exitCode;
+            return Phase.STARTUP.exitCode.code();
         }
-        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.dbUrlForDisplay();
+        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.db().urlForDisplay();
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
         readiness.ready(summary);
         systemd = SdNotify.fromEnvironment().orElse(null);
@@ -100,35 +106,35 @@ public final class Daemon {
         drain();
         log.info("stopped: {} records acknowledged, {} retried, {} rejected messages",
                 stats.recordsAcknowledged.sum(), stats.recordsRetried.sum(), stats.rejectedTotal());
-        return 0;
+        return ExitCode.OK.code();
     }
 
     private void start(boolean foreground) throws StartupFailure {
         try {
-            Files.createDirectories(config.logDir());
-            Files.createDirectories(config.dataDir());
+            Files.createDirectories(config.paths().logDir());
+            Files.createDirectories(config.paths().dataDir());
         } catch (IOException e) {
             throw new StartupFailure(Phase.CONFIG, "cannot create directory " + e.getMessage()
                     + " (check log.dir and data.dir)", e);
         }
         try {
-            Logging.configure(config.logDir(), config.logLevel(), foreground);
+            Logging.configure(config.paths().logDir(), config.logLevel(), foreground);
         } catch (IllegalStateException e) {
             throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
         }
         configWarnings.forEach(w -> log.warn("config: {}", w));
         Signals.install(this);
         try {
-            pidFile = PidFile.acquire(config.pidFile());
+            pidFile = PidFile.acquire(config.paths().pidFile());
         } catch (PidFile.HeldException e) {
             throw new StartupFailure(Phase.LOCK, e.getMessage());
         } catch (IOException e) {
-            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.pidFile() + ": " + e
+            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.paths().pidFile() + ": " + e
                     + " (check pid.file and its directory's permissions)", e);
         }
         zmq = new ZContext(1);
         Listener.SocketSetup security = Listener.SocketSetup.NONE;
-        if (config.curveEnabled()) {
+        if (config.security().curveEnabled()) {
             try {
                 curve = new io.ingestd.listener.CurveAuth(zmq, config);
                 security = curve;
@@ -137,16 +143,18 @@ public final class Daemon {
             }
         }
         try {
-            listener = new Listener(zmq, config.listen(), limits(config), config.queueMax(), stats, rejects, security);
+            replies = new ReplyChannel();
+            queue = new RequestQueue(config.limits().queueMax(), replies::wake);
+            listener = new Listener(zmq, config.listen(), limits(config), queue, replies, stats, rejects, security);
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
         try {
             db = Database.open(config);
         } catch (Database.TableConflict e) {
-            throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + ": " + e.getMessage(), e);
+            throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + " unreachable or "
+            throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + " unreachable or "
                     + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "
                     + "server runs)", e);
         }
@@ -160,16 +168,16 @@ public final class Daemon {
             }
         }
         try {
-            control = new ControlServer(ControlServer.pathFor(config.pidFile()), this::control);
+            control = new ControlServer(ControlServer.pathFor(config.paths().pidFile()), this::control);
         } catch (IOException e) {
-            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.pidFile() + ": " + e, e);
+            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.paths().pidFile() + ": " + e, e);
         }
         dropPrivileges();
         control.start();
-        processing = new ProcessingStage(db, stats, config.sweepInterval(), config.processLinger(), config.processInline());
-        for (int i = 0; i < config.writers(); i++) {
-            var w = new GroupCommitWriter(db, listener.queue(), listener::complete, processing, stats, rejects,
-                    config.batchMax(), config.retryWindow());
+        processing = new ProcessingStage(db, stats, config.processing().sweepInterval(), config.processing().linger(), config.processing().inline());
+        for (int i = 0; i < config.db().writers(); i++) {
+            var w = new GroupCommitWriter(db, queue, replies, processing, stats, rejects,
+                    config.limits().batchMax(), config.db().retryWindow());
             writers.add(w);
             writerThreads.add(Thread.ofPlatform().name("writer-" + i).start(w));
         }
@@ -181,12 +189,12 @@ public final class Daemon {
 
     private void dropPrivileges() throws StartupFailure {
         boolean root = Posix.geteuid() == 0;
-        if (config.user().isEmpty()) {
+        if (config.runAs().user().isEmpty()) {
             if (root) log.warn("running as root: set user (e.g. user=nobody) to drop privileges after start-up");
             return;
         }
         try {
-            var id = PrivilegeDrop.resolve(config.user().get(), config.group().orElse(null));
+            var id = PrivilegeDrop.resolve(config.runAs().user().get(), config.runAs().group().orElse(null));
             if (!root && Posix.geteuid() == id.uid()) return; // already the configured user
             if (!root) {
                 throw new StartupFailure(Phase.PRIVILEGES, "cannot switch to user " + id.user() + ": ingestd runs "
@@ -205,15 +213,15 @@ public final class Daemon {
     /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
     private void handOver(PrivilegeDrop.Identity id) throws StartupFailure {
         try {
-            for (Path dir : List.of(config.dataDir(), config.logDir())) {
+            for (Path dir : List.of(config.paths().dataDir(), config.paths().logDir())) {
                 try (var files = Files.walk(dir)) {
                     for (Path p : (Iterable<Path>) files::iterator) Posix.chown(p.toString(), id.uid(), id.gid());
                 }
             }
             pidFile.chown(id.uid(), id.gid());
             Posix.chown(control.path().toString(), id.uid(), id.gid());
-            Path pidDir = config.pidFile().getParent();
-            if (!pidDir.equals(config.dataDir()) && pidDir.startsWith(config.dataDir())) {
+            Path pidDir = config.paths().pidFile().getParent();
+            if (!pidDir.equals(config.paths().dataDir()) && pidDir.startsWith(config.paths().dataDir())) {
                 Posix.chown(pidDir.toString(), id.uid(), id.gid());
             }
         } catch (IOException | RuntimeException e) {
@@ -251,7 +259,7 @@ public final class Daemon {
     /** Graceful stop: no new requests, commit and answer everything taken, finish processing, release. */
     private void drain() {
         listener.stopReading();
-        awaitQuietly(() -> listener.queue().isEmpty() && !listener.isHolding(), Duration.ofMinutes(10));
+        awaitQuietly(() -> queue.isEmpty() && !listener.isHolding(), Duration.ofMinutes(10));
         writers.forEach(GroupCommitWriter::stop);
         writerThreads.forEach(Daemon::joinQuietly);
         awaitQuietly(() -> listener.pendingReplies() == 0, Duration.ofSeconds(10));
@@ -269,6 +277,7 @@ public final class Daemon {
         if (curve != null) curve.close();
         if (db != null) db.close();
         if (zmq != null) zmq.close();
+        if (replies != null) replies.close();
         if (pidFile != null) pidFile.close();
     }
 
@@ -277,13 +286,13 @@ public final class Daemon {
         if (systemd != null) systemd.reloading();
         String outcome;
         try {
-            var loaded = ConfigLoader.load(config.source(), Map.of(ConfigLoader.PASSWORD_ENV, config.dbPassword().reveal()));
+            var loaded = ConfigLoader.load(config.source(), Map.of(ConfigLoader.PASSWORD_ENV, config.db().password().reveal()));
             var next = loaded.config();
             var fixed = Reload.changedFixedKeys(config, next);
             Logging.setLevel(next.logLevel());
             listener.limits(limits(next));
-            writers.forEach(w -> w.reconfigure(next.batchMax(), next.retryWindow()));
-            processing.reconfigure(next.sweepInterval(), next.processLinger());
+            writers.forEach(w -> w.reconfigure(next.limits().batchMax(), next.db().retryWindow()));
+            processing.reconfigure(next.processing().sweepInterval(), next.processing().linger());
             config = next;
             outcome = "applied" + (fixed.isEmpty() ? "" : "; restart needed for: " + String.join(", ", fixed));
             loaded.warnings().forEach(w -> log.warn("config: {}", w));
@@ -303,7 +312,7 @@ public final class Daemon {
 
     private io.ingestd.metrics.MetricsServer.Sources metricsSources() {
         return new io.ingestd.metrics.MetricsServer.Sources() {
-            @Override public int queueRecords() { return listener.queue().records(); }
+            @Override public int queueRecords() { return queue.records(); }
             @Override public long backlog() { return probe.backlog(); }
             @Override public int poolActive() { return db.activeConnections(); }
             @Override public int poolTotal() { return db.totalConnections(); }
@@ -321,7 +330,7 @@ public final class Daemon {
         if (now - listener.heartbeatNanos() > TimeUnit.SECONDS.toNanos(5)) {
             return new io.ingestd.metrics.MetricsServer.Health(false, "listener stalled");
         }
-        long writerLimit = config.networkTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
+        long writerLimit = config.db().networkTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
         for (var w : writers) {
             if (now - w.heartbeatNanos() > writerLimit) return new io.ingestd.metrics.MetricsServer.Health(false, "writer stalled");
         }
@@ -347,7 +356,7 @@ public final class Daemon {
     }
 
     private static Listener.Limits limits(Config c) {
-        return new Listener.Limits(c.maxMessageBytes(), c.maxMessageRecords(), c.maxPendingPerPeer());
+        return new Listener.Limits(c.limits().maxMessageBytes(), c.limits().maxMessageRecords(), c.limits().maxPendingPerPeer());
     }
 
     private static String rootMessage(Throwable e) {
