@@ -79,14 +79,14 @@ class GaleraIT {
         String db = startNodes("kill");
         try (var toA = new Load(1, 8, 5, a.endpoint(), b.endpoint());
              var toB = new Load(1_000_000_000L, 8, 5, b.endpoint(), a.endpoint())) {
-            awaitMore(toA, toB, 300);
+            awaitMore(toA, toB, 150);
             cluster.kill(1); // node a's first host
-            awaitMore(toA, toB, 300);
+            awaitMore(toA, toB, 150);
             new ProcessBuilder("kill", "-9", String.valueOf(a.pid())).start().waitFor();
-            awaitMore(toA, toB, 300);
+            awaitMore(toA, toB, 150);
             System.out.println("galera: " + cluster.restart(1));
             assertThat(a.start().exitCode()).isZero();
-            awaitMore(toA, toB, 300);
+            awaitMore(toA, toB, 150);
             assertThat(toA.finish(Duration.ofSeconds(60))).as(toA.summary()).isTrue();
             assertThat(toB.finish(Duration.ofSeconds(60))).as(toB.summary()).isTrue();
             var acknowledged = new java.util.HashSet<Long>(toA.acknowledged);
