@@ -85,7 +85,7 @@ public final class Database implements AutoCloseable {
      * what ran after it is not the whole transaction, so it is rolled back and the caller repeats the whole unit.
      * Notes the server the commit went to, for status and metrics.
      */
-    void commit(Connection c, Session began, Stats stats) throws SQLException {
+    static void commit(Connection c, Session began, Stats stats) throws SQLException {
         var now = Session.of(c);
         if (!now.equals(began)) {
             throw new SQLTransientConnectionException("the connection moved from " + began.host() + " (session "

@@ -151,7 +151,7 @@ public final class GroupCommitWriter implements Runnable {
                     if (!oneStatement) c.rollback();
                     return rejectConflicts(group, rows);
                 }
-                if (!oneStatement) db.commit(c, session, stats);
+                if (!oneStatement) Database.commit(c, session, stats);
                 else if (!session.host().isEmpty()) stats.databaseNode(session.host());
             } catch (SQLException | RuntimeException e) {
                 // never reused after a failure: the group is written again whole, on a fresh connection

@@ -197,7 +197,7 @@ public final class ProcessingStage implements Runnable {
             try {
                 var session = Session.of(c);
                 T result = work.run(c);
-                db.commit(c, session, stats);
+                Database.commit(c, session, stats);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 db.discard(c, false, e, stats);
