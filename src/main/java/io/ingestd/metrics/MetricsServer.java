@@ -67,7 +67,7 @@ public final class MetricsServer implements AutoCloseable {
         counter("ingestd.records.retried", "records answered RETRY", s.recordsRetried);
         counter("ingestd.records.processed", "records moved from 'N' to 'Y'", s.recordsProcessed);
         counter("ingestd.commits", "transactions committed", s.commits);
-        counter("ingestd.db.failovers", "connections dropped because their database node failed (work went on on another)",
+        counter("ingestd.db.failovers", "connections dropped or moved because their database node failed (work went on on another)",
                 s.databaseFailovers);
         stats = s;
         for (var e : s.rejectedByReason().entrySet()) {

@@ -97,18 +97,22 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * After any failure inside a transaction: rolls back what the session still holds and takes the connection out
-     * of the pool, so no later transaction runs on a session in an unknown state (a Galera node that aborted the
-     * transaction, or a driver that moved the connection to another server). A failure that says the node cannot
-     * serve counts as a failover: the next transaction goes to a fresh connection, on another node if need be.
+     * After any failure inside a transaction: rolls back what the session still holds. A connection whose node
+     * failed or that moved to another node (a multi-host URL's driver failover), or that cannot even roll back, is
+     * taken out of the pool, so no later transaction runs on a session in an unknown state; that counts as a
+     * failover (the next transaction goes to a fresh connection, on another node if need be). Other errors (a
+     * conflict, bad data) leave a clean session that goes back to the pool, as HikariCP does by itself.
      */
     void discard(Connection c, boolean autocommit, Throwable cause, Stats stats) {
-        if (cause instanceof SQLException e && isUnavailable(e)) stats.databaseFailover();
+        boolean unavailable = cause instanceof SQLException e && isUnavailable(e);
+        boolean clean = true;
         try {
             if (!autocommit) c.rollback();
         } catch (SQLException e) {
-            // a broken session has nothing left to roll back; the eviction below closes it
+            clean = false; // a broken session has nothing left to roll back; the eviction below closes it
         }
+        if (unavailable) stats.databaseFailover();
+        if (!unavailable && clean) return;
         var from = autocommit ? autocommitPool : pool;
         if (from != null) from.evictConnection(c);
     }

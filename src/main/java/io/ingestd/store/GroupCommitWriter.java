@@ -178,9 +178,9 @@ public final class GroupCommitWriter implements Runnable {
                     return rejectConflicts(group, rows);
                 }
                 if (!oneStatement) Database.commit(c, session, stats);
-                else if (!session.host().isEmpty()) stats.databaseNode(session.host());
+                else noteAutocommitted(c, session);
             } catch (SQLException | RuntimeException e) {
-                // never reused after a failure: the group is written again whole, on a fresh connection
+                // nothing continues after a failure: the group is written again whole, in a new transaction
                 db.discard(c, oneStatement, e, stats);
                 throw e;
             }
@@ -201,6 +201,16 @@ public final class GroupCommitWriter implements Runnable {
         if (!processing.processesAtInsert()) processing.submit(rows.acceptedTickets());
         else stats.processed(rows.acceptedTickets().length); // inserted as 'Y': the commit was the processing
         return rows.deferred(group);
+    }
+
+    /**
+     * An autocommitted statement is its own transaction, so the driver may run it again on the next host of a
+     * multi-host URL after its node failed (an idempotent insert: harmless); such a move still counts as a failover.
+     */
+    private void noteAutocommitted(Connection c, Session before) {
+        var after = Session.of(c);
+        if (!after.equals(before)) stats.databaseFailover();
+        if (!after.host().isEmpty()) stats.databaseNode(after.host());
     }
 
     /**

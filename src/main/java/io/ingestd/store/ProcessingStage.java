@@ -112,7 +112,7 @@ public final class ProcessingStage implements Runnable {
                 return;
             } catch (SQLException | RuntimeException e) {
                 // the rows stay 'N' and the next sweep takes them; never let this thread die. The transaction is
-                // already rolled back and its connection dropped (unit): nothing continues after a failure.
+                // already rolled back (unit): nothing continues after a failure.
                 log.warn("processing failed, rows stay 'N' for the next sweep: {}", GroupCommitWriter.describe(e instanceof SQLException s ? s : new SQLException(e)));
                 nextSweep = Math.min(nextSweep, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
                 fresh.clear(); // the sweep finds these rows; retrying each batch now would only repeat the error
@@ -188,9 +188,9 @@ public final class ProcessingStage implements Runnable {
     }
 
     /**
-     * Runs {@code work} in one transaction on one database session and commits it. Any failure rolls it back and
-     * drops the connection: a transaction never goes on after an error, on this session or another one (README:
-     * Running several nodes). The caller repeats the whole unit, on a fresh connection.
+     * Runs {@code work} in one transaction on one database session and commits it. Any failure rolls it back (and
+     * drops a connection whose node failed or moved): a transaction never goes on after an error, on this session
+     * or another one (README: Running several nodes). The caller repeats the whole unit.
      */
     private <T> T unit(Work<T> work) throws SQLException {
         try (Connection c = db.connection()) {

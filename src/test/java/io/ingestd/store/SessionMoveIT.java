@@ -2,6 +2,7 @@ package io.ingestd.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.ingestd.it.TcpProxy;
 import io.ingestd.it.TestDatabases;
@@ -9,6 +10,7 @@ import io.ingestd.metrics.Stats;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,9 +43,18 @@ class SessionMoveIT {
                 var two = c.prepareStatement("INSERT INTO t VALUES (? + 1)");
                 two.setInt(1, 1);
                 two.executeUpdate();
+                var more = new java.util.ArrayDeque<java.sql.PreparedStatement>();
+                for (int i = 0; i < 20; i++) more.add(c.prepareStatement("SELECT ? + " + i));
                 first.cut(); // the first host dies after the first half of the transaction
                 one.close();
-                two.close(); // the failure is swallowed here: the driver reconnects to 3306, no exception
+                two.close();
+                // closing server-side statements: once the dead socket fails a write, the failure is swallowed and
+                // the driver reconnects to 3306, no exception (the first writes after the cut may still succeed)
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    var next = more.poll();
+                    if (next != null) next.close();
+                    return !Session.of(c).equals(began) || next == null;
+                });
                 assertThat(Session.of(c)).as("moved silently").isNotEqualTo(began);
                 try (var st = c.createStatement()) {
                     st.executeUpdate("INSERT INTO t VALUES (3)"); // runs on the new host, in a new transaction
