@@ -113,7 +113,7 @@ public final class LoadGenerator {
                     String reply = req.recvStr();
                     if (reply == null) {
                         if (plan.endpoints().size() == 1 || System.nanoTime() > deadline) return;
-                        context.destroySocket(req);
+                        req.close();
                         node = (node + 1) % plan.endpoints().size();
                         req = openReq(plan.endpoints().get(node));
                         failovers.incrementAndGet();
@@ -132,7 +132,7 @@ public final class LoadGenerator {
                 }
             }
         } finally {
-            context.destroySocket(req);
+            req.close();
         }
     }
 

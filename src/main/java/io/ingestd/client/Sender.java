@@ -88,7 +88,7 @@ public final class Sender implements AutoCloseable {
      * acknowledged, not stored twice.
      */
     public void failOver() {
-        context.destroySocket(socket);
+        socket.close();
         current = (current + 1) % endpoints.size();
         socket = open(endpoints.get(current));
         failovers++;

@@ -20,13 +20,9 @@ record Session(String host, long id) {
                 var address = m.getClient().getHostAddress();
                 return new Session(address == null ? "" : address.host + ":" + address.port, m.getThreadId());
             }
-            if (c.isWrapperFor(org.postgresql.PGConnection.class)) {
-                // pgjdbc picks a host when it connects and never moves a connection to another one
-                return new Session("", c.unwrap(org.postgresql.PGConnection.class).getBackendPID());
-            }
         } catch (SQLException e) {
             return UNKNOWN; // a wrapper that cannot say: the commit goes ahead as it did before this check
         }
-        return UNKNOWN;
+        return UNKNOWN; // pgjdbc picks a host when it connects and never moves a connection to another one
     }
 }
