@@ -44,6 +44,8 @@ labels = {
     "h2_r100": "ingestd, embedded H2, 100 records/message",
     "h2_r100_two_step": "ingestd, embedded H2, 100 records/message, two-step",
     "flood": "ingestd, MariaDB, flood (C=16, W=2000, R=20, queue.max=20000)",
+    "single_mariadb_two_step": "one ingestd, plain MariaDB, 100 records/message (C=4, W=8), two-step",
+    "galera_two_nodes_two_step": "two ingestd nodes, 3-node Galera on the same machine, same client, two-step",
     "ceiling_lockstep_64": "bare JeroMQ ROUTER answering TRUE (transport ceiling), 64 lock-step REQ clients",
     "ceiling_pipelined": "bare JeroMQ ROUTER answering TRUE (transport ceiling), pipelined DEALER (C=4, W=64, R=1)",
 }

@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -18,6 +20,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -97,6 +100,9 @@ public final class MetricsServer implements AutoCloseable {
         counter("ingestd.records.retried", "records answered RETRY", s.recordsRetried);
         counter("ingestd.records.processed", "records moved from 'N' to 'Y'", s.recordsProcessed);
         counter("ingestd.commits", "transactions committed", s.commits);
+        counter("ingestd.db.failovers", "connections dropped or moved because their database node failed (work went on on another)",
+                s.databaseFailovers);
+        stats = s;
         for (var e : s.rejectedByReason().entrySet()) {
             FunctionCounter.builder("ingestd.messages.rejected", e.getValue(), a -> a.sum())
                     .description("messages answered FALSE, by reason").tag("reason", e.getKey().label()).register(registry);
@@ -132,7 +138,17 @@ public final class MetricsServer implements AutoCloseable {
         FunctionCounter.builder(name, a, x -> x.sum()).description(description).register(registry);
     }
 
+    private Stats stats;
+    private MultiGauge databaseNode;
+
     private void metrics(HttpExchange x) throws IOException {
+        // the node changes at a failover: the series is rebuilt at each scrape, with the current host as its label
+        if (databaseNode == null) {
+            databaseNode = MultiGauge.builder("ingestd.db.node").description("1 for the database server (host:port) of the last commit")
+                    .register(registry);
+        }
+        String node = stats.databaseNode();
+        databaseNode.register(node.isEmpty() ? List.of() : List.of(MultiGauge.Row.of(Tags.of("host", node), 1)), true);
         respond(x, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
     }
 
