@@ -22,8 +22,10 @@ class PackageIT {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root: dpkg -i, adduser");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/dpkg-deb")), "needs dpkg-deb");
         Path home = Path.of(System.getProperty("ingestd.home", "."));
-        var p = new ProcessBuilder(home.resolve("src/test/packaging/install-test").toString())
-                .redirectErrorStream(true).start();
+        var pb = new ProcessBuilder(home.resolve("src/test/packaging/install-test").toString())
+                .redirectErrorStream(true);
+        pb.environment().put("INGESTD_UNDER_MAVEN", "1"); // the jars of this build are there: package them
+        var p = pb.start();
         var out = new StringBuilder();
         try (var r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
