@@ -1,5 +1,6 @@
 # Finds a Java 25+ runtime; sourced by bin/ingestd and bin/test.
-# Order: $INGESTD_JAVA, $JAVA_HOME, `java` on PATH, then the newest under /usr/lib/jvm.
+# Order: $INGESTD_JAVA, the bundled runtime of an installation (argument 1), $JAVA_HOME, `java` on PATH, then the
+# newest under /usr/lib/jvm.
 INGESTD_MIN_JAVA=25
 
 ingestd_java_major() { # prints the feature version of the java binary $1, or nothing
@@ -15,10 +16,11 @@ ingestd_java_major() { # prints the feature version of the java binary $1, or no
   echo "${v:-}"
 }
 
-ingestd_find_java() { # prints the java binary to use, or explains and returns 1
+ingestd_find_java() { # [bundled java]: prints the java binary to use, or explains and returns 1
   local found=() c v
   local candidates=()
   [ -n "${INGESTD_JAVA:-}" ] && candidates+=("$INGESTD_JAVA")
+  [ -n "${1:-}" ] && candidates+=("$1")
   [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
   command -v java >/dev/null 2>&1 && candidates+=("$(command -v java)")
   for c in $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV); do candidates+=("$c"); done

@@ -13,9 +13,11 @@ import java.util.List;
  * through it commits together with the status change, exactly once, even with several ingestd nodes on one
  * database. Side effects outside the database happen at least once (a crash before the commit repeats them).
  *
- * <p>It must not end that transaction: no commit or rollback, and no DDL (CREATE, ALTER, ...: MariaDB and MySQL
- * commit implicitly before DDL). Ending it releases the claim on the records while they are still 'N', and
- * another node's sweep may then process them a second time. Create the tables a processor needs beforehand.
+ * <p>It must not end that transaction: no commit or rollback (the connection given refuses them), and no DDL
+ * (CREATE, ALTER, ...: MariaDB and MySQL commit implicitly before DDL). Ending it would split the processing in
+ * two. Create the tables a processor needs beforehand. Within the transaction the records are already marked 'Y'
+ * when {@link #process} runs. Any SQL error on the connection rolls the whole transaction back, even if the
+ * processor catches it; the records are then processed again later.
  */
 public interface FeeProcessor {
 

@@ -36,7 +36,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warm-up", defaultValue = "0", paramLabel = "SECONDS",
             description = "record latency only after this many seconds (the rate counts the whole run)") long warmUpSeconds;
     @Option(names = "--max-time", defaultValue = "300", description = "stop after this many seconds (default: ${DEFAULT-VALUE})") long maxSeconds;
-    @Option(names = "--endpoint", description = "daemon address (default: the first of listen)") String endpoint;
+    @Option(names = "--endpoint", split = ",", paramLabel = "ENDPOINT[,ENDPOINT...]",
+            description = "daemon address, or several ingestd nodes (connections are spread over them and fail over "
+                    + "to the next after --failover-after without a reply; default: every address of listen)")
+    java.util.List<String> endpoints;
+    @Option(names = "--failover-after", defaultValue = "6", paramLabel = "SECONDS",
+            description = "with several endpoints, resend to the next node after this long without a reply (default: ${DEFAULT-VALUE})")
+    long failoverAfter;
     @Option(names = "--verify-url", description = "JDBC URL to check that every acknowledged record is stored and processed") String verifyUrl;
     @Option(names = "--table", defaultValue = "fee", description = "table to verify (default: ${DEFAULT-VALUE})") String table;
     @Option(names = "--seed-reference", description = "instead: the seed's design, a per-row INSERT + UPDATE autocommit loop on --verify-url") boolean seedReference;
@@ -48,10 +54,10 @@ final class BenchCommand implements Callable<Integer> {
         if (seedReference) return seedReference(out);
         var loaded = LifecycleCommands.loadOrReport(config, spec.commandLine().getErr());
         if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
-        String target = endpoint != null ? endpoint : SendCommand.connectable(loaded.config().listen().getFirst());
+        var targets = SendCommand.endpoints(endpoints, loaded.config().listen());
         Sender.Security security = ClientSecurity.from(loaded.config());
-        var plan = new LoadGenerator.Plan(target, records, connections, window, perMessage, ticketBase, rate,
-                Duration.ofSeconds(maxSeconds), Duration.ofSeconds(warmUpSeconds), security);
+        var plan = new LoadGenerator.Plan(targets, records, connections, window, perMessage, ticketBase, rate,
+                Duration.ofSeconds(maxSeconds), Duration.ofSeconds(warmUpSeconds), Duration.ofSeconds(failoverAfter), security);
         var metrics = loaded.config().metricsListen();
         // opened before the run: its set-up time is not the processing stage's lag
         ProcessedProbe probe = verifyUrl != null ? new DatabaseProbe() : metrics.isPresent() ? new MetricsProbe(metrics.get()) : null;
@@ -60,8 +66,8 @@ final class BenchCommand implements Callable<Integer> {
         var h = r.latencyMicros();
         out.printf("bench: %d records, %d connections, %d in flight each, %d per message%s%n", records, connections,
                 window, perMessage, rate > 0 ? String.format(", offered %.0f records/s", rate) : "");
-        out.printf("  acknowledged %d records in %.2f s: %.0f records/s (rejected %d, retried %d)%n", r.acknowledged(),
-                r.seconds(), r.rate(), r.rejected(), r.retried());
+        out.printf("  acknowledged %d records in %.2f s: %.0f records/s (rejected %d, retried %d%s)%n", r.acknowledged(),
+                r.seconds(), r.rate(), r.rejected(), r.retried(), targets.size() > 1 ? ", failovers " + r.failovers() : "");
         out.printf("  ack latency ms: p50 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n", h.getValueAtPercentile(50) / 1000.0,
                 h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
         boolean verified = true;

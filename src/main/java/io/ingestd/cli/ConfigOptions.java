@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 
 /** {@code --config FILE} and {@code --set key=value}, shared by every command that needs the configuration. */
 public final class ConfigOptions {
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (Java properties)")
+    // an installed launcher sets INGESTD_CONFIG to the packaged file; unset (a source checkout): no default
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "${env:INGESTD_CONFIG}",
+            description = "configuration file (Java properties; default: $INGESTD_CONFIG if set)")
     Path file;
 
     @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "override one key (repeatable)")

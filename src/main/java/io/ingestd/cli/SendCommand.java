@@ -31,8 +31,15 @@ final class SendCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", defaultValue = "-", paramLabel = "FILE", description = "input file, or - for stdin")
     String file;
 
-    @Option(names = "--endpoint", paramLabel = "ENDPOINT", description = "daemon address (default: the first of listen)")
-    String endpoint;
+    @Option(names = "--endpoint", paramLabel = "ENDPOINT[,ENDPOINT...]", split = ",",
+            description = "daemon address, or several ingestd nodes: no reply within --failover-after and the messages "
+                    + "go to the next (default: every address of listen)")
+    java.util.List<String> endpoints;
+
+    @Option(names = "--failover-after", defaultValue = "6", paramLabel = "SECONDS",
+            description = "with several endpoints, resend to the next node after this long without a reply "
+                    + "(default: ${DEFAULT-VALUE}, just over db.retry-window's default)")
+    long failoverAfter;
 
     @Option(names = "--batch", defaultValue = "100", description = "records per message (default: ${DEFAULT-VALUE})")
     int batch;
@@ -62,7 +69,8 @@ final class SendCommand implements Callable<Integer> {
             err.println("ingestd: --batch and --window must be at least 1");
             return ExitCode.USAGE.code();
         }
-        String target = endpoint != null ? endpoint : connectable(loaded.config().listen().getFirst());
+        var targets = endpoints(endpoints, loaded.config().listen());
+        String target = String.join(",", targets);
         boolean stdin = file.equals("-");
         if (!stdin && !Files.isReadable(Path.of(file))) {
             err.println("ingestd: cannot read " + file + " (no such file or not readable)");
@@ -70,11 +78,12 @@ final class SendCommand implements Callable<Integer> {
         }
         long expected = stdin ? 0 : countLines(Path.of(file));
         var progress = quiet ? Progress.none() : new Progress(System.err, Posix.isatty(2));
-        try (var sender = new Sender(target, window, ClientSecurity.from(loaded.config()));
+        try (var sender = new Sender(targets, window, ClientSecurity.from(loaded.config()));
              BufferedReader in = stdin ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                      : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
              Writer rejects = rejectsFile == null ? null : Files.newBufferedWriter(rejectsFile, StandardCharsets.UTF_8)) {
-            var job = new SendJob(sender, batch, attempts, Duration.ofSeconds(replyTimeout), progress, rejects);
+            var job = new SendJob(sender, batch, attempts, Duration.ofSeconds(replyTimeout),
+                    Duration.ofSeconds(failoverAfter), progress, rejects);
             var summary = job.run(in, expected);
             SendJob.print(summary, stdin ? "stdin" : file, new java.io.PrintStream(System.out, true));
             out.flush();
@@ -84,6 +93,12 @@ final class SendCommand implements Callable<Integer> {
             }
             return summary.allAcknowledged() ? ExitCode.OK.code() : ExitCode.FAILED.code();
         }
+    }
+
+    /** The endpoints given, or else every address the configuration listens on. */
+    static java.util.List<String> endpoints(java.util.List<String> given, java.util.List<String> listen) {
+        if (given != null && !given.isEmpty()) return given.stream().map(String::strip).filter(e -> !e.isEmpty()).toList();
+        return listen.stream().map(SendCommand::connectable).toList();
     }
 
     /** A bind address is not always a connect address: 0.0.0.0 and * mean "here". */

@@ -2,6 +2,7 @@ package io.ingestd.client;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -20,17 +21,20 @@ import org.zeromq.ZMQ;
  */
 public final class LoadGenerator {
     /** The parameters of one run. */
-    public record Plan(String endpoint, long records, int connections, int window, int perMessage, long firstTicket,
-                       double ratePerSecond, Duration maxTime, Duration warmUp, Sender.Security security) {}
+    public record Plan(List<String> endpoints, long records, int connections, int window, int perMessage, long firstTicket,
+                       double ratePerSecond, Duration maxTime, Duration warmUp, Duration failoverAfter,
+                       Sender.Security security) {}
 
     /** What a run measured. */
-    public record Result(long acknowledged, long rejected, long retried, double seconds, Histogram latencyMicros) {
+    public record Result(long acknowledged, long rejected, long retried, long failovers, double seconds,
+                         Histogram latencyMicros) {
         public double rate() { return acknowledged / seconds; }
     }
 
     private final Plan plan;
     private final AtomicLong next;
-    private final AtomicLong acknowledged = new AtomicLong(), rejected = new AtomicLong(), retried = new AtomicLong();
+    private final AtomicLong acknowledged = new AtomicLong(), rejected = new AtomicLong(), retried = new AtomicLong(),
+            failovers = new AtomicLong();
     private final Recorder latency = new Recorder(3);
     private ZContext context;
     private volatile long measureFrom;
@@ -60,7 +64,8 @@ public final class LoadGenerator {
         done.await();
         double secs = (System.nanoTime() - start) / 1e9;
         context.close();
-        return new Result(acknowledged.get(), rejected.get(), retried.get(), secs, latency.getIntervalHistogram());
+        return new Result(acknowledged.get(), rejected.get(), retried.get(), failovers.get(), secs,
+                latency.getIntervalHistogram());
     }
 
     /** Nanoseconds between two messages of one connection at the offered rate, or 0 for "as fast as possible". */
@@ -84,13 +89,14 @@ public final class LoadGenerator {
         return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * One REQ socket, one request at a time. With several endpoints, a request unanswered for the failover time is
+     * sent again to the next node on a new socket (a REQ socket that waits for a reply cannot send): Lazy Pirate.
+     */
     private void lockStep(long deadline) {
-        try (var req = context.createSocket(SocketType.REQ)) {
-            req.setLinger(0);
-            req.setReceiveTimeOut(30_000);
-            req.setHandshakeIvl(Sender.HANDSHAKE_MILLIS);
-            plan.security().apply(req);
-            req.connect(plan.endpoint());
+        int node = (int) (Thread.currentThread().threadId() % plan.endpoints().size()); // spread connections over the nodes
+        var req = openReq(plan.endpoints().get(node));
+        try {
             warmUp(req);
             long interval = interval();
             long intended = System.nanoTime();
@@ -105,7 +111,14 @@ public final class LoadGenerator {
                 while (true) {
                     req.send(body, 0);
                     String reply = req.recvStr();
-                    if (reply == null) return;
+                    if (reply == null) {
+                        if (plan.endpoints().size() == 1 || System.nanoTime() > deadline) return;
+                        req.close();
+                        node = (node + 1) % plan.endpoints().size();
+                        req = openReq(plan.endpoints().get(node));
+                        failovers.incrementAndGet();
+                        continue;
+                    }
                     if (reply.equals("TRUE")) {
                         acknowledged.addAndGet(tickets.length);
                         record(intended);
@@ -118,7 +131,19 @@ public final class LoadGenerator {
                     retried.addAndGet(tickets.length);
                 }
             }
+        } finally {
+            req.close();
         }
+    }
+
+    private ZMQ.Socket openReq(String endpoint) {
+        var req = context.createSocket(SocketType.REQ);
+        req.setLinger(0);
+        req.setReceiveTimeOut(plan.endpoints().size() > 1 ? (int) plan.failoverAfter().toMillis() : 30_000);
+        req.setHandshakeIvl(Sender.HANDSHAKE_MILLIS);
+        plan.security().apply(req);
+        req.connect(endpoint);
+        return req;
     }
 
     private void record(long sentNanos) {
@@ -132,13 +157,16 @@ public final class LoadGenerator {
     }
 
     private void pipelined(long deadline) {
-        try (var sender = new Sender(plan.endpoint(), plan.window(), plan.security())) {
+        var order = new java.util.ArrayList<>(plan.endpoints());
+        java.util.Collections.rotate(order, (int) -(Thread.currentThread().threadId() % order.size()));
+        try (var sender = new Sender(order, plan.window(), plan.security())) {
             sender.send("0,1,0".getBytes(StandardCharsets.US_ASCII), null);
             while (sender.inFlight() > 0 && sender.receive(Duration.ofSeconds(30), a -> { }) == 0) {
                 // waiting for the warm-up reply
             }
             long interval = interval();
             long intended = System.nanoTime();
+            long lastReply = System.nanoTime();
             boolean more = true;
             while ((more || sender.inFlight() > 0) && System.nanoTime() < deadline) {
                 while (more && sender.hasRoom()) {
@@ -159,7 +187,7 @@ public final class LoadGenerator {
                 // machine a client polling every millisecond takes CPU from the daemon it measures
                 long waitMs = more && sender.hasRoom() && interval > 0
                         ? Math.max(1, (intended - System.nanoTime() + 999_999) / 1_000_000) : 100;
-                sender.receive(Duration.ofMillis(waitMs), a -> {
+                int got = sender.receive(Duration.ofMillis(waitMs), a -> {
                     long[] meta = (long[]) a.request().attachment();
                     if (a.acknowledged()) {
                         acknowledged.addAndGet(meta[1]);
@@ -167,6 +195,13 @@ public final class LoadGenerator {
                     } else if (a.rejected()) rejected.addAndGet(meta[1]);
                     else retried.addAndGet(meta[1]);
                 });
+                long now = System.nanoTime();
+                if (got > 0 || sender.inFlight() == 0) lastReply = now;
+                else if (sender.hasAlternatives() && now - lastReply > plan.failoverAfter().toNanos()) {
+                    sender.failOver();
+                    failovers.incrementAndGet();
+                    lastReply = now;
+                }
             }
         }
     }

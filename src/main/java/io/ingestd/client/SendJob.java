@@ -20,6 +20,7 @@ public final class SendJob {
     private final int batch;
     private final int maxAttempts;
     private final Duration replyTimeout;
+    private final Duration failoverAfter;
     private final Progress progress;
     private final Writer rejectsOut;
     private final ArrayDeque<Chunk> again = new ArrayDeque<>();
@@ -37,8 +38,14 @@ public final class SendJob {
         public boolean allAcknowledged() { return rejected == 0 && unacknowledged == 0; }
     }
 
-    public SendJob(Sender sender, int batch, int maxAttempts, Duration replyTimeout, Progress progress, Writer rejectsOut) {
+    /**
+     * {@code failoverAfter}: with several endpoints, how long without any reply before the requests in flight go to
+     * the next node (Lazy Pirate); {@code replyTimeout}: how long without any reply before they are given up.
+     */
+    public SendJob(Sender sender, int batch, int maxAttempts, Duration replyTimeout, Duration failoverAfter,
+                   Progress progress, Writer rejectsOut) {
         this.sender = sender;
+        this.failoverAfter = failoverAfter;
         this.batch = batch;
         this.maxAttempts = maxAttempts;
         this.replyTimeout = replyTimeout;
@@ -48,7 +55,7 @@ public final class SendJob {
 
     public Summary run(BufferedReader in, long expectedLines) throws IOException {
         long start = System.nanoTime();
-        long lastReply = start;
+        long lastReply = start, lastFailover = start;
         boolean eof = false;
         long lineNo = 0;
         var numbers = new long[batch];
@@ -76,8 +83,12 @@ public final class SendJob {
             }
             int got = sender.receive(Duration.ofMillis(100), this::onAnswer);
             long now = System.nanoTime();
-            if (got > 0) lastReply = now;
-            else if (now - lastReply > replyTimeout.toNanos()) {
+            if (got > 0) lastReply = lastFailover = now;
+            else if (sender.hasAlternatives() && now - lastFailover > failoverAfter.toNanos()
+                    && now - lastReply < replyTimeout.toNanos()) {
+                sender.failOver();
+                lastFailover = now;
+            } else if (now - lastReply > replyTimeout.toNanos()) {
                 for (var p : sender.abandon()) unacknowledged += ((Chunk) p.attachment()).lines().length;
                 lastReply = now;
             }

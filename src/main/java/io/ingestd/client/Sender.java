@@ -15,7 +15,8 @@ import org.zeromq.ZMsg;
 /**
  * A pipelining client: a DEALER socket with up to {@code window} requests in flight, each tagged with an id frame
  * before the empty delimiter (the daemon returns the envelope with the reply, in any order). Used by
- * {@code send} and {@code bench}.
+ * {@code send} and {@code bench}. Given several endpoints (ingestd nodes) it talks to one at a time and, when the
+ * caller sees no reply for too long, {@link #failOver() fails over} to the next: the ZeroMQ guide's Lazy Pirate.
  */
 public final class Sender implements AutoCloseable {
     /**
@@ -27,8 +28,12 @@ public final class Sender implements AutoCloseable {
     public static final int HANDSHAKE_MILLIS = 2_000;
 
     private final ZContext context;
-    private final ZMQ.Socket socket;
+    private ZMQ.Socket socket;
     private final int window;
+    private final java.util.List<String> endpoints;
+    private final Security security;
+    private int current;
+    private long failovers;
     private final Map<Long, Pending> inFlight = new HashMap<>();
     private long nextId;
 
@@ -46,15 +51,52 @@ public final class Sender implements AutoCloseable {
     }
 
     public Sender(String endpoint, int window, Security security) {
+        this(java.util.List.of(endpoint), window, security);
+    }
+
+    /** A sender for several nodes: it connects to the first and moves on at each {@link #failOver()}. */
+    public Sender(java.util.List<String> endpoints, int window, Security security) {
+        if (endpoints.isEmpty()) throw new IllegalArgumentException("no endpoint");
         this.context = new ZContext(1);
-        this.socket = context.createSocket(SocketType.DEALER);
         this.window = window;
-        socket.setLinger(0);
-        socket.setHandshakeIvl(HANDSHAKE_MILLIS);
-        socket.setSndHWM(window * 2 + 16);
-        socket.setRcvHWM(window * 2 + 16);
-        security.apply(socket);
-        socket.connect(endpoint);
+        this.endpoints = java.util.List.copyOf(endpoints);
+        this.security = security;
+        this.socket = open(this.endpoints.getFirst());
+    }
+
+    private ZMQ.Socket open(String endpoint) {
+        var s = context.createSocket(SocketType.DEALER);
+        s.setLinger(0);
+        s.setHandshakeIvl(HANDSHAKE_MILLIS);
+        s.setSndHWM(window * 2 + 16);
+        s.setRcvHWM(window * 2 + 16);
+        security.apply(s);
+        s.connect(endpoint);
+        return s;
+    }
+
+    /** The node requests go to now. */
+    public String endpoint() { return endpoints.get(current); }
+
+    public boolean hasAlternatives() { return endpoints.size() > 1; }
+
+    public long failovers() { return failovers; }
+
+    /**
+     * Lazy Pirate: drops the socket to the current node (its late replies are not wanted) and sends every request
+     * still in flight again, to the next node. Identical re-sends are harmless: a stored identical record is
+     * acknowledged, not stored twice.
+     */
+    public void failOver() {
+        socket.close();
+        current = (current + 1) % endpoints.size();
+        socket = open(endpoints.get(current));
+        failovers++;
+        var again = abandon();
+        for (var p : again) {
+            inFlight.put(p.id(), new Pending(p.id(), p.body(), p.attachment(), System.nanoTime()));
+            transmit(p.id(), p.body());
+        }
     }
 
     /** Client-side socket options, e.g. CURVE keys. */
@@ -73,6 +115,10 @@ public final class Sender implements AutoCloseable {
         long id = nextId++;
         var p = new Pending(id, body, attachment, System.nanoTime());
         inFlight.put(id, p);
+        transmit(id, body);
+    }
+
+    private void transmit(long id, byte[] body) {
         socket.send(ByteBuffer.allocate(8).putLong(0, id).array(), ZMQ.SNDMORE);
         socket.send(new byte[0], ZMQ.SNDMORE);
         socket.send(body, 0);

@@ -22,6 +22,8 @@ final class StatusReport {
         m.put("database", c.db().urlForDisplay());
         m.put("table", c.db().table());
         m.put("database_up", !s.isDatabaseDown());
+        m.put("database_node", s.databaseNode());
+        m.put("database_failovers", s.databaseFailovers.sum());
         m.put("messages_received", s.messages.sum());
         m.put("records_received", s.recordsReceived.sum());
         m.put("records_acknowledged", s.recordsAcknowledged.sum());
@@ -74,6 +76,10 @@ final class StatusReport {
         sb.append("  listening on ").append(m.get("listen")).append('\n');
         sb.append("  database     ").append(m.get("database")).append(" table ").append(m.get("table"))
                 .append(Boolean.TRUE.equals(m.get("database_up")) ? " (up)" : " (UNAVAILABLE)").append('\n');
+        if (!String.valueOf(m.get("database_node")).isEmpty()) {
+            sb.append("  db node      ").append(m.get("database_node")).append(" (last commit); ")
+                    .append(m.get("database_failovers")).append(" failovers\n");
+        }
         sb.append("  records      ").append(m.get("records_acknowledged")).append(" acknowledged, ")
                 .append(m.get("records_processed")).append(" processed, ").append(m.get("records_retried"))
                 .append(" retried; ").append(m.get("messages_rejected")).append(" messages rejected")

@@ -6,6 +6,8 @@ import io.ingestd.log.Json;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -19,6 +21,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -102,6 +105,9 @@ public final class MetricsServer implements AutoCloseable {
         counter("ingestd.commits", "transactions committed", s.commits);
         counter("ingestd.processing.deferred.records", "committed records left to the sweep because the processing "
                 + "stage was behind", s.processingDeferred);
+        counter("ingestd.db.failovers", "connections dropped or moved because their database node failed (work went on on another)",
+                s.databaseFailovers);
+        stats = s;
         for (var e : s.rejectedByReason().entrySet()) {
             FunctionCounter.builder("ingestd.messages.rejected", e.getValue(), a -> a.sum())
                     .description("messages answered FALSE, by reason").tag("reason", e.getKey().label()).register(registry);
@@ -137,7 +143,17 @@ public final class MetricsServer implements AutoCloseable {
         FunctionCounter.builder(name, a, x -> x.sum()).description(description).register(registry);
     }
 
+    private Stats stats;
+    private MultiGauge databaseNode;
+
     private void metrics(HttpExchange x) throws IOException {
+        // the node changes at a failover: the series is rebuilt at each scrape, with the current host as its label
+        if (databaseNode == null) {
+            databaseNode = MultiGauge.builder("ingestd.db.node").description("1 for the database server (host:port) of the last commit")
+                    .register(registry);
+        }
+        String node = stats.databaseNode();
+        databaseNode.register(node.isEmpty() ? List.of() : List.of(MultiGauge.Row.of(Tags.of("host", node), 1)), true);
         respond(x, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
     }
 

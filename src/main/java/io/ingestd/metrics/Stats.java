@@ -20,6 +20,8 @@ public final class Stats {
     public final LongAdder processingDeferred = new LongAdder();
     public final LongAdder commits = new LongAdder();
     private final Map<Reply.Reason, LongAdder> rejected = new EnumMap<>(Reply.Reason.class);
+    public final LongAdder databaseFailovers = new LongAdder();
+    private volatile String databaseNode = "";
     private volatile long databaseDownSince;
     private volatile String lastError = "";
     private volatile CommitObserver observer = CommitObserver.NONE;
@@ -79,6 +81,15 @@ public final class Stats {
     }
 
     public void databaseUp() { databaseDownSince = 0; }
+
+    /** A transaction committed on database server {@code node} ({@code host:port}). */
+    public void databaseNode(String node) { databaseNode = node; }
+
+    /** A connection was dropped because its database node failed; work goes on on a fresh one. */
+    public void databaseFailover() { databaseFailovers.increment(); }
+
+    /** The database server ({@code host:port}) of the last commit, or "" when the driver does not say. */
+    public String databaseNode() { return databaseNode; }
     public boolean isDatabaseDown() { return databaseDownSince != 0; }
 
     public void error(String why) {

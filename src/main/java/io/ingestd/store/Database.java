@@ -3,8 +3,10 @@ package io.ingestd.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.ingestd.config.Config;
+import io.ingestd.metrics.Stats;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,10 +26,14 @@ public final class Database implements AutoCloseable {
     private long renewedAt = System.nanoTime() - RENEW_INTERVAL;
     final Dialect dialect;
     final String table;
+    /** This ingestd node's claim on the rows it inserts (README: Running several nodes). */
+    final long node;
     private final int networkTimeoutMillis;
 
-    private Database(HikariConfig poolConfig, HikariDataSource pool, Dialect dialect, String table, int networkTimeoutMillis) {
+    private Database(HikariConfig poolConfig, HikariDataSource pool, Dialect dialect, String table, long node,
+                     int networkTimeoutMillis) {
         this.poolConfig = poolConfig;
+        this.node = node;
         this.pool = pool;
         this.autocommitConfig = autocommitConfig(poolConfig);
         this.dialect = dialect;
@@ -52,13 +58,80 @@ public final class Database implements AutoCloseable {
         var pool = new HikariDataSource(hc);
         try {
             var db = new Database(hc, pool, Dialect.of(config.db().url()), config.db().table(),
-                    (int) config.db().networkTimeout().toMillis());
+                    nodeId(config.paths().dataDir()), (int) config.db().networkTimeout().toMillis());
             db.migrate();
             return db;
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
+    }
+
+    /**
+     * The same number for the same host and data directory, so a restarted node processes its own rows at once
+     * (only one process can hold a data directory: the PID lock); two nodes differ.
+     */
+    static long nodeId(java.nio.file.Path dataDir) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost"; // the data directory alone still tells this machine's nodes apart
+        }
+        var id = java.util.UUID.nameUUIDFromBytes((host + "\0" + dataDir.toAbsolutePath()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return id.getMostSignificantBits() & Long.MAX_VALUE;
+    }
+
+    /**
+     * Commits the transaction begun on session {@code began}, unless the connection has moved to another session
+     * since (a multi-host URL's driver failover): then what ran before the move is lost with the old session and
+     * what ran after it is not the whole transaction, so it is rolled back and the caller repeats the whole unit.
+     * Notes the server the commit went to, for status and metrics.
+     */
+    static void commit(Connection c, Session began, Stats stats) throws SQLException {
+        var now = Session.of(c);
+        if (!now.equals(began)) {
+            throw new SQLTransientConnectionException("the connection moved from " + began.host() + " (session "
+                    + began.id() + ") to " + now.host() + " (session " + now.id() + ") inside a transaction: rolled back",
+                    "08007");
+        }
+        c.commit();
+        if (!now.host().isEmpty()) stats.databaseNode(now.host());
+    }
+
+    /**
+     * After any failure inside a transaction: rolls back what the session still holds. A connection whose node
+     * failed or that moved to another node (a multi-host URL's driver failover), or that cannot even roll back, is
+     * taken out of the pool, so no later transaction runs on a session in an unknown state; that counts as a
+     * failover (the next transaction goes to a fresh connection, on another node if need be). Other errors (a
+     * conflict, bad data) leave a clean session that goes back to the pool, as HikariCP does by itself.
+     */
+    void discard(Connection c, boolean autocommit, Throwable cause, Stats stats) {
+        boolean unavailable = cause instanceof SQLException e && isUnavailable(e);
+        boolean clean = true;
+        try {
+            if (!autocommit) c.rollback();
+        } catch (SQLException e) {
+            clean = false; // a broken session has nothing left to roll back; the eviction below closes it
+        }
+        if (unavailable) stats.databaseFailover();
+        if (!unavailable && clean) return;
+        var from = autocommit ? autocommitPool : pool;
+        if (from != null) from.evictConnection(c);
+    }
+
+    /** A certification conflict (Galera) or deadlock: the transaction was rolled back, repeating it is right. */
+    static boolean isConflict(SQLException e) {
+        return "40001".equals(e.getSQLState()) || e.getErrorCode() == 1213;
+    }
+
+    /**
+     * The database node cannot serve: the connection failed or moved, or a Galera node is not ready or not in the
+     * primary component (error 1047, SQLSTATE 08S01).
+     */
+    static boolean isUnavailable(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.equals("25S03")) || e.getErrorCode() == 1047;
     }
 
     /**

@@ -23,11 +23,12 @@ enum Dialect {
     /**
      * A multi-row insert of {@code rows} records that skips tickets already stored and returns the number of
      * rows it inserted: one statement per chunk instead of one round trip per record. With {@code processed},
-     * rows go in as 'Y' at once: when the processing step does nothing, the commit is the processing.
+     * rows go in as 'Y' at once: when the processing step does nothing, the commit is the processing. Every row
+     * goes in claimed by {@code node} (its {@code claimed_at} defaults to the insert's time).
      */
-    String insertIgnore(String table, int rows, boolean processed) {
-        String cols = processed ? " (ticket, login, volume, status, processed_at)" : " (ticket, login, volume)";
-        String extra = processed ? ",'Y'," + now() : "";
+    String insertIgnore(String table, int rows, boolean processed, long node) {
+        String cols = processed ? " (ticket, login, volume, claim, status, processed_at)" : " (ticket, login, volume, claim)";
+        String extra = "," + node + (processed ? ",'Y'," + now() : "");
         var sb = new StringBuilder(64 + rows * (12 + extra.length()));
         switch (this) {
             case MARIADB -> sb.append("INSERT IGNORE INTO ").append(table).append(cols).append(" VALUES ");
@@ -54,6 +55,9 @@ enum Dialect {
      * row still 'N' for each statement (13,000 records/s), so PostgreSQL and H2 get plain ticket lists.
      */
     boolean updatesByRange() { return this == MARIADB; }
+
+    /** The database's time {@code seconds} ago (every node of a cluster reads the same clock for a lease). */
+    String secondsAgo(long seconds) { return "(" + now() + " - INTERVAL '" + seconds + "' SECOND)"; }
 
     /** The current time at the precision of the table's timestamp columns. */
     String now() {

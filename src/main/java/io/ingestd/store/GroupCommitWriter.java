@@ -131,7 +131,10 @@ public final class GroupCommitWriter implements Runnable {
                     for (var r : todo) write(List.of(r));
                     return;
                 }
-                stats.databaseDown(why);
+                // a Galera certification conflict (the same ticket at once through another node) or a deadlock
+                // was rolled back whole, and writing it again is the answer (then the stored row is compared): the
+                // database is not down
+                if (!Database.isConflict(e)) stats.databaseDown(why);
                 if (System.nanoTime() + backoff > deadline || fastStop) {
                     log.warn("database unavailable for {} messages, answering RETRY: {}", todo.size(), why);
                     retryAll(todo, "database unavailable: " + why);
@@ -166,6 +169,7 @@ public final class GroupCommitWriter implements Runnable {
         boolean oneStatement = rows.count <= Sql.CHUNK && oneRecordEach(group);
         try (Connection c = oneStatement ? db.autocommitConnection() : db.connection()) {
             try {
+                var session = Session.of(c);
                 int inserted = insert(c, rows);
                 if (inserted < rows.count && markStoredConflicts(c, rows)) {
                     // autocommit: the rows went in, but each message is one record, so a conflicting message
@@ -173,9 +177,11 @@ public final class GroupCommitWriter implements Runnable {
                     if (!oneStatement) c.rollback();
                     return rejectConflicts(group, rows);
                 }
-                if (!oneStatement) c.commit();
+                if (!oneStatement) Database.commit(c, session, stats);
+                else noteAutocommitted(c, session);
             } catch (SQLException | RuntimeException e) {
-                if (!oneStatement) rollbackQuietly(c);
+                // nothing continues after a failure: the group is written again whole, in a new transaction
+                db.discard(c, oneStatement, e, stats);
                 throw e;
             }
         }
@@ -198,6 +204,16 @@ public final class GroupCommitWriter implements Runnable {
     }
 
     /**
+     * An autocommitted statement is its own transaction, so the driver may run it again on the next host of a
+     * multi-host URL after its node failed (an idempotent insert: harmless); such a move still counts as a failover.
+     */
+    private void noteAutocommitted(Connection c, Session before) {
+        var after = Session.of(c);
+        if (!after.equals(before)) stats.databaseFailover();
+        if (!after.host().isEmpty()) stats.databaseNode(after.host());
+    }
+
+    /**
      * True if every message holds one record: then one autocommitted statement is as atomic as a transaction
      * (no message can be half stored), and saves the commit's round trip, which is most of what a lock-step
      * client waits for beyond the database's own flush.
@@ -212,7 +228,7 @@ public final class GroupCommitWriter implements Runnable {
         for (int from = 0; from < rows.count; from += Sql.CHUNK) {
             int n = Math.min(Sql.CHUNK, rows.count - from);
             String sql = insertSql[n];
-            if (sql == null) sql = insertSql[n] = db.dialect.insertIgnore(db.table, n, processing.processesAtInsert());
+            if (sql == null) sql = insertSql[n] = db.dialect.insertIgnore(db.table, n, processing.processesAtInsert(), db.node);
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int p = 1;
                 for (int i = from; i < from + n; i++) {
@@ -291,14 +307,6 @@ public final class GroupCommitWriter implements Runnable {
         var sb = new StringBuilder();
         for (int i = 0; i < records.size() && sb.length() < 512; i++) sb.append(records.line(i)).append('\n');
         return sb.toString();
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken; the pool discards it
-        }
     }
 
     /** Errors about the data rather than the connection: worth isolating messages, not worth retrying as is. */

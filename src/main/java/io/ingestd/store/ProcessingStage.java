@@ -19,10 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves committed records from 'N' to 'Y': claims them (SELECT ... FOR UPDATE SKIP LOCKED, so two nodes on one
- * database never process the same row), runs the {@link FeeProcessor} and marks them 'Y' in one transaction.
- * Fresh batches come from the writers; a periodic sweep picks up rows left 'N' by a crash or by another node.
- * It never slows the acknowledgements: when it lags, fresh batches are left to the sweep.
+ * Moves committed records from 'N' to 'Y': locks them, runs the {@link FeeProcessor} and marks them 'Y' in one
+ * transaction. Each row is born claimed by the node that inserted it ({@code claim}, {@code claimed_at}), and only
+ * that node processes it: its fresh batches come from its writers, and its sweep picks up what they left. Rows whose
+ * claim is older than {@link #LEASE_SECONDS} (their node is gone or stuck) are first taken over by an UPDATE of the
+ * claim, in a transaction of its own: on a Galera cluster that write is certified cluster-wide, whereas row locks
+ * (FOR UPDATE SKIP LOCKED) hold on one database node only. So no two nodes run the processor for one row unless a
+ * node crashes or one processing transaction lasts half a lease. It never slows the acknowledgements: when it lags,
+ * fresh batches are left to the sweep.
  */
 public final class ProcessingStage implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ProcessingStage.class);
@@ -32,6 +36,12 @@ public final class ProcessingStage implements Runnable {
     private final Stats stats;
     private static final int MAX_GATHER = 20_000;
     private static final int SWEEP_CHUNK = 5_000;
+    /**
+     * How long a node's claim on its rows holds before another node may take them over. Long against a processing
+     * transaction (milliseconds; seconds while a Galera cluster pauses after losing a node), short enough that the
+     * rows of a node that is gone wait well under a minute. A node processes its own rows only in the first half.
+     */
+    static final int LEASE_SECONDS = 20;
     private final BlockingQueue<long[]> fresh = new ArrayBlockingQueue<>(1024);
     private volatile long sweepIntervalNanos;
     private volatile long lingerNanos;
@@ -111,7 +121,8 @@ public final class ProcessingStage implements Runnable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (SQLException | RuntimeException e) {
-                // the rows stay 'N' and the next sweep takes them; never let this thread die
+                // the rows stay 'N' and the next sweep takes them; never let this thread die. The transaction is
+                // already rolled back (unit): nothing continues after a failure.
                 log.warn("processing failed, rows stay 'N' for the next sweep: {}", SqlFailure.describe(e));
                 nextSweep = Math.min(nextSweep, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
                 fresh.clear(); // the sweep finds these rows; retrying each batch now would only repeat the error
@@ -127,24 +138,83 @@ public final class ProcessingStage implements Runnable {
         if (left > 0) log.info("{} committed records left 'N'; they are processed at the next start", left);
     }
 
-    /** Processes rows left 'N' (e.g. by a crash between commit and processing, or handed over while behind). */
+    /**
+     * Processes this node's rows left 'N' (a crash between commit and processing, or handed over while behind),
+     * after taking over the rows whose claim expired.
+     */
     public int sweep() throws SQLException {
+        int taken = 0, n;
+        while ((n = takeOver()) > 0 && !stopping) {
+            taken += n;
+            if (n < SWEEP_CHUNK) break;
+        }
+        if (taken > 0) log.info("took over {} rows whose claim expired (their node is gone or stuck)", taken);
         int total = 0;
         while (true) {
-            Claimed n;
-            try (Connection c = db.connection()) {
-                try (PreparedStatement ps = c.prepareStatement(Sql.claimAny(db.table, SWEEP_CHUNK))) {
-                    n = processClaimed(c, ps);
+            Claimed c = unit(conn -> {
+                try (PreparedStatement ps = conn.prepareStatement(Sql.claimOwn(db.table, SWEEP_CHUNK, db.node, freshLimit()))) {
+                    return processClaimed(conn, ps);
                 }
-                c.commit();
-            }
-            stats.processed(n.marked()); // counted once committed: a failed commit is processed again later
-            total += n.claimed();
-            if (n.claimed() < SWEEP_CHUNK || stopping) break;
+            });
+            stats.processed(c.marked()); // counted once committed: a failed commit is processed again later
+            total += c.claimed();
+            if (c.claimed() < SWEEP_CHUNK || stopping) break;
             heartbeatNanos = System.nanoTime(); // a long backlog is progress, chunk by chunk
         }
         if (total > 0) log.info("processed {} rows left 'N'", total);
         return total;
+    }
+
+    /** Claims rows whose lease expired for this node, in a short transaction of its own; a conflict means another node took them. */
+    private int takeOver() throws SQLException {
+        try {
+            return unit(c -> {
+                var found = new ArrayList<Long>();
+                try (var st = c.createStatement();
+                     var rs = st.executeQuery(Sql.expiredClaims(db.table, SWEEP_CHUNK, db.dialect.secondsAgo(LEASE_SECONDS)))) {
+                    while (rs.next()) found.add(rs.getLong(1));
+                }
+                for (int from = 0; from < found.size(); from += Sql.CHUNK) {
+                    int n = Math.min(Sql.CHUNK, found.size() - from);
+                    try (var ps = c.prepareStatement(Sql.takeOver(db.table, n, db.node, db.dialect.now()))) {
+                        for (int i = 0; i < n; i++) ps.setLong(i + 1, found.get(from + i));
+                        ps.executeUpdate();
+                    }
+                }
+                return found.size();
+            });
+        } catch (SQLException e) {
+            if (!Database.isConflict(e)) throw e;
+            log.debug("another node took over the same rows first: {}", SqlFailure.describe(e));
+            return 0;
+        }
+    }
+
+    /** Rows claimed longer ago than half a lease are left to a take-over: see {@link #LEASE_SECONDS}. */
+    private String freshLimit() { return db.dialect.secondsAgo(LEASE_SECONDS / 2); }
+
+    /** Work of one transaction. */
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction on one database session and commits it. Any failure rolls it back (and
+     * drops a connection whose node failed or moved): a transaction never goes on after an error, on this session
+     * or another one (README: Running several nodes). The caller repeats the whole unit.
+     */
+    private <T> T unit(Work<T> work) throws SQLException {
+        try (Connection c = db.connection()) {
+            try {
+                var session = Session.of(c);
+                T result = work.run(c);
+                Database.commit(c, session, stats);
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                db.discard(c, false, e, stats);
+                throw e;
+            }
+        }
     }
 
     /**
@@ -175,38 +245,43 @@ public final class ProcessingStage implements Runnable {
     }
 
     private void process(long[] tickets) throws SQLException {
-        int marked = 0;
-        try (Connection c = db.connection()) {
-            if (processor.needsRecords()) {
-                for (int from = 0; from < tickets.length; from += Sql.CHUNK) {
-                    int n = Math.min(Sql.CHUNK, tickets.length - from);
-                    try (PreparedStatement ps = c.prepareStatement(Sql.claim(db.table, n))) {
-                        for (int i = 0; i < n; i++) ps.setLong(i + 1, tickets[from + i]);
-                        marked += processClaimed(c, ps).marked();
-                    }
+        int marked = unit(c -> {
+            if (!processor.needsRecords()) return markProcessed(c, tickets);
+            int m = 0;
+            for (int from = 0; from < tickets.length; from += Sql.CHUNK) {
+                int n = Math.min(Sql.CHUNK, tickets.length - from);
+                try (PreparedStatement ps = c.prepareStatement(Sql.claim(db.table, n, db.node, freshLimit()))) {
+                    for (int i = 0; i < n; i++) ps.setLong(i + 1, tickets[from + i]);
+                    m += processClaimed(c, ps).marked();
                 }
-            } else {
-                marked = markProcessed(c, tickets);
             }
-            c.commit();
-        }
+            return m;
+        });
         stats.processed(marked);
     }
 
     /** Rows a claim query returned, and how many of them were marked 'Y'. */
     private record Claimed(int claimed, int marked) {}
 
-    /** Runs the claim query, the processor, and marks the claimed rows 'Y'; the caller commits, then counts. */
+    /**
+     * Runs the claim query, marks the claimed rows 'Y' and runs the processor; the caller commits, then counts. An
+     * SQL error the processor saw fails the unit even if the processor caught it.
+     */
     private Claimed processClaimed(Connection c, PreparedStatement claim) throws SQLException {
         var fees = new ArrayList<Fee>();
         try (var rs = claim.executeQuery()) {
             while (rs.next()) fees.add(new Fee(rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3)));
         }
         if (fees.isEmpty()) return new Claimed(0, 0);
-        processor.process(c, fees);
         long[] ids = new long[fees.size()];
         for (int i = 0; i < ids.length; i++) ids[i] = fees.get(i).ticket();
-        return new Claimed(fees.size(), markProcessed(c, ids));
+        // the status change first: a lock wait, deadlock or conflict on these rows then ends the unit before the
+        // processor has run, not after (on Galera, an abort after it would repeat its outside effects)
+        int marked = markProcessed(c, ids);
+        var guarded = ProcessorConnection.around(c);
+        processor.process(guarded.connection(), fees);
+        if (guarded.failure() != null) throw guarded.failure();
+        return new Claimed(fees.size(), marked);
     }
 
     /** Marks the tickets 'Y', runs of consecutive tickets as ranges where the dialect allows, at most {@link Sql#CHUNK} parameters a statement. */

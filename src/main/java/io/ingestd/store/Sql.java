@@ -17,18 +17,35 @@ final class Sql {
         return "SELECT ticket, login, volume FROM " + table + " WHERE ticket IN " + inList(n);
     }
 
-    static String claim(String table, int n) {
+    /**
+     * The given tickets still 'N' that this node's claim holds, and not near the claim's expiry (older rows are
+     * left to a take-over, so this node's processing never races another node's; {@link ProcessingStage}).
+     */
+    static String claim(String table, int n, long node, String notBefore) {
         return "SELECT ticket, login, volume FROM " + table + " WHERE ticket IN " + inList(n)
-                + " AND status = 'N' FOR UPDATE SKIP LOCKED";
+                + " AND status = 'N' AND claim = " + node + " AND claimed_at > " + notBefore + " FOR UPDATE SKIP LOCKED";
     }
 
     /**
-     * Up to {@code n} rows still 'N', in the status index's order (on MariaDB that is ticket order). No ORDER BY:
-     * H2 and PostgreSQL sort every 'N' row for it, each chunk (H2, 500,000 rows 'N': 454 ms a chunk against 6 ms).
+     * Up to {@code n} rows still 'N' under this node's claim, in the status index's order (on MariaDB that is ticket
+     * order). No ORDER BY: H2 and PostgreSQL sort every 'N' row for it, each chunk (H2, 500,000 rows 'N': 454 ms a
+     * chunk against 6 ms).
      */
-    static String claimAny(String table, int n) {
-        return "SELECT ticket, login, volume FROM " + table + " WHERE status = 'N' LIMIT " + n
+    static String claimOwn(String table, int n, long node, String notBefore) {
+        return "SELECT ticket, login, volume FROM " + table + " WHERE status = 'N' AND claim = " + node
+                + " AND claimed_at > " + notBefore + " LIMIT " + n + " FOR UPDATE SKIP LOCKED";
+    }
+
+    /** Up to {@code n} rows still 'N' whose claim is older than {@code expiredBefore}: their node is gone or stuck. */
+    static String expiredClaims(String table, int n, String expiredBefore) {
+        return "SELECT ticket FROM " + table + " WHERE status = 'N' AND claimed_at < " + expiredBefore + " LIMIT " + n
                 + " FOR UPDATE SKIP LOCKED";
+    }
+
+    /** Moves the claim of {@code n} tickets still 'N' to this node: a write, so a Galera cluster certifies it. */
+    static String takeOver(String table, int n, long node, String now) {
+        return "UPDATE " + table + " SET claim = " + node + ", claimed_at = " + now + " WHERE ticket IN " + inList(n)
+                + " AND status = 'N'";
     }
 
     /**

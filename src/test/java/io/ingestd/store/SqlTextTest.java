@@ -16,32 +16,33 @@ class SqlTextTest {
 
     @Test
     void insertIgnoreOnMariaDb() {
-        assertThat(Dialect.MARIADB.insertIgnore("fee", 2, false))
-                .isEqualTo("INSERT IGNORE INTO fee (ticket, login, volume) VALUES (?,?,?),(?,?,?)");
-        assertThat(Dialect.MARIADB.insertIgnore("fee", 2, true))
-                .isEqualTo("INSERT IGNORE INTO fee (ticket, login, volume, status, processed_at) VALUES "
-                        + "(?,?,?,'Y',CURRENT_TIMESTAMP(3)),(?,?,?,'Y',CURRENT_TIMESTAMP(3))");
+        assertThat(Dialect.MARIADB.insertIgnore("fee", 2, false, 7))
+                .isEqualTo("INSERT IGNORE INTO fee (ticket, login, volume, claim) VALUES (?,?,?,7),(?,?,?,7)");
+        assertThat(Dialect.MARIADB.insertIgnore("fee", 2, true, 7))
+                .isEqualTo("INSERT IGNORE INTO fee (ticket, login, volume, claim, status, processed_at) VALUES "
+                        + "(?,?,?,7,'Y',CURRENT_TIMESTAMP(3)),(?,?,?,7,'Y',CURRENT_TIMESTAMP(3))");
     }
 
     @Test
     void insertIgnoreOnPostgreSql() {
-        assertThat(Dialect.POSTGRESQL.insertIgnore("fee", 2, false))
-                .isEqualTo("INSERT INTO fee (ticket, login, volume) VALUES (?,?,?),(?,?,?) ON CONFLICT (ticket) DO NOTHING");
-        assertThat(Dialect.POSTGRESQL.insertIgnore("fee", 1, true))
-                .isEqualTo("INSERT INTO fee (ticket, login, volume, status, processed_at) VALUES "
-                        + "(?,?,?,'Y',CURRENT_TIMESTAMP) ON CONFLICT (ticket) DO NOTHING");
+        assertThat(Dialect.POSTGRESQL.insertIgnore("fee", 2, false, 7))
+                .isEqualTo("INSERT INTO fee (ticket, login, volume, claim) VALUES (?,?,?,7),(?,?,?,7) "
+                        + "ON CONFLICT (ticket) DO NOTHING");
+        assertThat(Dialect.POSTGRESQL.insertIgnore("fee", 1, true, 7))
+                .isEqualTo("INSERT INTO fee (ticket, login, volume, claim, status, processed_at) VALUES "
+                        + "(?,?,?,7,'Y',CURRENT_TIMESTAMP) ON CONFLICT (ticket) DO NOTHING");
     }
 
     @Test
     void insertIgnoreOnH2() {
-        assertThat(Dialect.H2.insertIgnore("fee", 2, false))
+        assertThat(Dialect.H2.insertIgnore("fee", 2, false, 7))
                 .isEqualTo("MERGE INTO fee t USING (VALUES (CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS DECIMAL(18,4))),"
                         + "(?,?,?)) s(ticket, login, volume) ON t.ticket = s.ticket WHEN NOT MATCHED THEN INSERT "
-                        + "(ticket, login, volume) VALUES (s.ticket, s.login, s.volume)");
-        assertThat(Dialect.H2.insertIgnore("fee", 1, true))
+                        + "(ticket, login, volume, claim) VALUES (s.ticket, s.login, s.volume,7)");
+        assertThat(Dialect.H2.insertIgnore("fee", 1, true, 7))
                 .isEqualTo("MERGE INTO fee t USING (VALUES (CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS DECIMAL(18,4))))"
                         + " s(ticket, login, volume) ON t.ticket = s.ticket WHEN NOT MATCHED THEN INSERT "
-                        + "(ticket, login, volume, status, processed_at) VALUES (s.ticket, s.login, s.volume,'Y',"
+                        + "(ticket, login, volume, claim, status, processed_at) VALUES (s.ticket, s.login, s.volume,7,'Y',"
                         + "CURRENT_TIMESTAMP)");
     }
 
@@ -68,11 +69,17 @@ class SqlTextTest {
     }
 
     @Test
-    void claimLocksOnlyRowsStillNAndSkipsLockedOnes() {
-        assertThat(Sql.claim("fee", 2))
-                .isEqualTo("SELECT ticket, login, volume FROM fee WHERE ticket IN (?,?) AND status = 'N' FOR UPDATE SKIP LOCKED");
-        assertThat(Sql.claimAny("fee", 5000))
-                .isEqualTo("SELECT ticket, login, volume FROM fee WHERE status = 'N' LIMIT 5000 FOR UPDATE SKIP LOCKED");
+    void claimTakesOnlyThisNodesFreshRowsStillNAndSkipsLockedOnes() {
+        assertThat(Dialect.MARIADB.secondsAgo(30)).isEqualTo("(CURRENT_TIMESTAMP(3) - INTERVAL '30' SECOND)");
+        assertThat(Dialect.POSTGRESQL.secondsAgo(30)).isEqualTo("(CURRENT_TIMESTAMP - INTERVAL '30' SECOND)");
+        assertThat(Sql.claim("fee", 2, 7, Dialect.H2.secondsAgo(30)))
+                .isEqualTo("SELECT ticket, login, volume FROM fee WHERE ticket IN (?,?) AND status = 'N' AND claim = 7 "
+                        + "AND claimed_at > (CURRENT_TIMESTAMP - INTERVAL '30' SECOND) FOR UPDATE SKIP LOCKED");
+        assertThat(Sql.claimOwn("fee", 5000, 7, Dialect.MARIADB.secondsAgo(30)))
+                .isEqualTo("SELECT ticket, login, volume FROM fee WHERE status = 'N' AND claim = 7 AND claimed_at > "
+                        + "(CURRENT_TIMESTAMP(3) - INTERVAL '30' SECOND) LIMIT 5000 FOR UPDATE SKIP LOCKED");
+        assertThat(Sql.takeOver("fee", 2, 7, Dialect.MARIADB.now()))
+                .isEqualTo("UPDATE fee SET claim = 7, claimed_at = CURRENT_TIMESTAMP(3) WHERE ticket IN (?,?) AND status = 'N'");
         assertThat(Sql.selectByTickets("fee", 1)).isEqualTo("SELECT ticket, login, volume FROM fee WHERE ticket IN (?)");
     }
 }
