@@ -42,6 +42,7 @@ public record Config(
         Optional<Path> curveServerPublic,
         List<String> allowIps,
         boolean allowPlaintext,
+        SpoolConfig spool,
         Source source) {
 
     /** Where a configuration came from: the file (if any), the overrides, and the directory relative paths use. */

@@ -8,6 +8,7 @@ import io.ingestd.log.Logging;
 import io.ingestd.log.RejectLog;
 import io.ingestd.metrics.Stats;
 import io.ingestd.posix.Posix;
+import io.ingestd.spool.Spool;
 import io.ingestd.store.Database;
 import io.ingestd.store.GroupCommitWriter;
 import io.ingestd.store.ProcessingStage;
@@ -55,6 +56,8 @@ public final class Daemon {
     private io.ingestd.listener.CurveAuth curve;
     private io.ingestd.metrics.MetricsServer metrics;
     private DatabaseProbe probe;
+    private Spool spool;
+    private String degraded = "";
     private String runAs = System.getProperty("user.name");
 
     private final List<String> configWarnings;
@@ -69,6 +72,8 @@ public final class Daemon {
     public Instant startedAt() { return startedAt; }
     public Listener listener() { return listener; }
     public Database database() { return db; }
+    /** The spool, or null when it is off. */
+    public Spool spool() { return spool; }
     public String runAs() { return runAs; }
     public String lastReload() { return lastReload; }
     public int reloads() { return reloads.get(); }
@@ -88,7 +93,8 @@ public final class Daemon {
             shutdownQuietly();
             return Phase.STARTUP.exitCode;
         }
-        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.dbUrlForDisplay();
+        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.dbUrlForDisplay()
+                + degraded;
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
         readiness.ready(summary);
         systemd = SdNotify.fromEnvironment().orElse(null);
@@ -141,19 +147,32 @@ public final class Daemon {
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
+        if (config.spool().enabled()) spool = Spool.open(config.spool().dir(), config.spool().maxBytes());
+        String schemaId = config.dbUrlForDisplay() + " table " + config.table();
         try {
             db = Database.open(config);
+            if (spool != null) spool.markMigrated(schemaId);
         } catch (Database.TableConflict e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + " unreachable or "
-                    + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "
-                    + "server runs)", e);
+            if (spool == null || !spool.wasMigrated(schemaId)) {
+                throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + " unreachable or "
+                        + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "
+                        + "server runs)", e);
+            }
+            // it was migrated before: take messages into the spool now, migrate and drain when it answers
+            db = Database.openUnmigrated(config);
+            stats.databaseDown("unreachable since start: " + rootMessage(e));
+            degraded = "; DEGRADED: the database is unreachable (" + rootMessage(e) + "), messages are spooled to "
+                    + spool.dir() + " until it answers";
+            log.warn("starting degraded: database {} unreachable ({}); its schema was migrated by an earlier start, "
+                    + "so messages are spooled until it answers", config.dbUrlForDisplay(), rootMessage(e));
         }
         probe = new DatabaseProbe(db, stats);
         if (config.metricsListen().isPresent()) {
             try {
                 metrics = new io.ingestd.metrics.MetricsServer(config.metricsListen().get(), stats, metricsSources());
+                if (spool != null) SpoolStatus.register(metrics, spool);
             } catch (IOException | RuntimeException e) {
                 throw new StartupFailure(Phase.BIND, "cannot serve metrics on " + config.metricsListen().get() + ": "
                         + e.getMessage() + " (check metrics.listen, or set it to off)", e);
@@ -170,6 +189,7 @@ public final class Daemon {
         for (int i = 0; i < config.writers(); i++) {
             var w = new GroupCommitWriter(db, listener.queue(), listener::complete, processing, stats, rejects,
                     config.batchMax(), config.retryWindow());
+            if (spool != null) w.spoolTo(spool);
             writers.add(w);
             writerThreads.add(Thread.ofPlatform().name("writer-" + i).start(w));
         }
@@ -205,7 +225,9 @@ public final class Daemon {
     /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
     private void handOver(PrivilegeDrop.Identity id) throws StartupFailure {
         try {
-            for (Path dir : List.of(config.dataDir(), config.logDir())) {
+            var dirs = new ArrayList<>(List.of(config.dataDir(), config.logDir()));
+            if (spool != null && !spool.dir().startsWith(config.dataDir())) dirs.add(spool.dir());
+            for (Path dir : dirs) {
                 try (var files = Files.walk(dir)) {
                     for (Path p : (Iterable<Path>) files::iterator) Posix.chown(p.toString(), id.uid(), id.gid());
                 }
@@ -268,6 +290,7 @@ public final class Daemon {
         if (control != null) control.close();
         if (curve != null) curve.close();
         if (db != null) db.close();
+        if (spool != null) spool.close();
         if (zmq != null) zmq.close();
         if (pidFile != null) pidFile.close();
     }
@@ -315,6 +338,10 @@ public final class Daemon {
     io.ingestd.metrics.MetricsServer.Health health() {
         if (stopRequests.get() > 0) return new io.ingestd.metrics.MetricsServer.Health(false, "stopping");
         if (stats.isDatabaseDown()) {
+            if (spool != null) {
+                return new io.ingestd.metrics.MetricsServer.Health(true, "degraded: database unavailable, "
+                        + "acknowledging from the spool: " + stats.lastError());
+            }
             return new io.ingestd.metrics.MetricsServer.Health(false, "database unavailable: " + stats.lastError());
         }
         long now = System.nanoTime();

@@ -32,8 +32,18 @@ public final class Database implements AutoCloseable {
         this.networkTimeoutMillis = networkTimeoutMillis;
     }
 
+    private volatile boolean migrated;
+
     /** Connects (failing fast when the database cannot be reached) and brings the schema up to date. */
-    public static Database open(Config config) {
+    public static Database open(Config config) { return open(config, true); }
+
+    /**
+     * For a start while the database is away but its schema is known to be in place (the spool remembers it): the
+     * pool connects when it can, and {@link #migrateIfNeeded} brings the schema up to date once the database answers.
+     */
+    public static Database openUnmigrated(Config config) { return open(config, false); }
+
+    private static Database open(Config config, boolean now) {
         var hc = new HikariConfig();
         hc.setPoolName("ingestd-db");
         hc.setJdbcUrl(config.dbUrl());
@@ -44,13 +54,13 @@ public final class Database implements AutoCloseable {
         // a short timeout lets writers notice an outage within a second and answer RETRY within db.retry-window
         hc.setConnectionTimeout(1000);
         hc.setValidationTimeout(1000);
-        hc.setInitializationFailTimeout(3000);
+        hc.setInitializationFailTimeout(now ? 3000 : -1);
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         var pool = new HikariDataSource(hc);
         try {
             var db = new Database(hc, pool, Dialect.of(config.dbUrl()), config.table(),
                     (int) config.networkTimeout().toMillis());
-            db.migrate();
+            if (now) db.migrateIfNeeded();
             return db;
         } catch (RuntimeException e) {
             pool.close();
@@ -63,7 +73,8 @@ public final class Database implements AutoCloseable {
      * daemon's old {@code fee}): the schema history is per table ({@code <table>_schema_history}), and a database
      * without it starts from version 0. A table of that name that ingestd did not create is refused, never reused.
      */
-    private void migrate() {
+    public synchronized void migrateIfNeeded() {
+        if (migrated) return;
         try {
             Flyway.configure()
                     .dataSource(pool)
@@ -74,6 +85,7 @@ public final class Database implements AutoCloseable {
                     .baselineVersion("0")
                     .load()
                     .migrate();
+            migrated = true;
         } catch (org.flywaydb.core.api.FlywayException e) {
             if (tableExists()) {
                 throw new TableConflict("table '" + table + "' already exists and was not created by ingestd "
@@ -83,6 +95,9 @@ public final class Database implements AutoCloseable {
             throw e;
         }
     }
+
+    /** False only while a database that was away at start has not been migrated yet: nothing is written then. */
+    public boolean isMigrated() { return migrated; }
 
     /** The configured table exists but is not ingestd's: using it could mix or break records. */
     public static final class TableConflict extends IllegalStateException {
