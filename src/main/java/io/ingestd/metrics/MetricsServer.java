@@ -30,6 +30,8 @@ public final class MetricsServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final HttpServer server;
     private final Supplier<Health> health;
+    // Micrometer holds gauge and counter sources weakly: a method reference would be collected and read NaN
+    private final java.util.List<Object> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Healthy, or not with the reason. */
     public record Health(boolean healthy, String reason) {}
@@ -97,11 +99,13 @@ public final class MetricsServer implements AutoCloseable {
 
     /** A gauge read at scrape time (for parts of the daemon the endpoint does not know, e.g. the spool). */
     public void gauge(String name, String description, java.util.function.DoubleSupplier value) {
+        held.add(value);
         Gauge.builder(name, value, java.util.function.DoubleSupplier::getAsDouble).description(description).register(registry);
     }
 
     /** A counter read at scrape time. */
     public void counter(String name, String description, java.util.function.DoubleSupplier value) {
+        held.add(value);
         FunctionCounter.builder(name, value, java.util.function.DoubleSupplier::getAsDouble).description(description)
                 .register(registry);
     }
