@@ -1,5 +1,6 @@
 package io.ingestd.cli;
 
+import io.ingestd.ExitCode;
 import io.ingestd.client.LoadGenerator;
 import io.ingestd.client.Sender;
 import java.net.URI;
@@ -46,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         if (seedReference) return seedReference(out);
         var loaded = LifecycleCommands.loadOrReport(config, spec.commandLine().getErr());
-        if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+        if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
         String target = endpoint != null ? endpoint : SendCommand.connectable(loaded.config().listen().getFirst());
         Sender.Security security = ClientSecurity.from(loaded.config());
         var plan = new LoadGenerator.Plan(target, records, connections, window, perMessage, ticketBase, rate,
@@ -81,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
                     r.acknowledged(), Double.isNaN(endToEnd) ? "" : String.format("\tprocessed_rate=%.0f", endToEnd));
         }
         out.flush();
-        return verified && r.acknowledged() == records ? ExitCodes.OK : ExitCodes.FAILED;
+        return verified && r.acknowledged() == records ? ExitCode.OK.code() : ExitCode.FAILED.code();
     }
 
     /**
@@ -200,7 +201,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("TSV\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%d%n", n / secs, h.getValueAtPercentile(50) / 1000.0,
                         h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, n);
             }
-            return ExitCodes.OK;
+            return ExitCode.OK.code();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.ingestd.cli;
 
+import io.ingestd.ExitCode;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
 import java.util.concurrent.Callable;
@@ -25,16 +26,16 @@ final class CheckConfigCommand implements Callable<Integer> {
             e.problems().forEach(p -> err.println("ingestd: " + p));
             err.println("configuration test failed (" + e.problems().size() + " problem"
                     + (e.problems().size() == 1 ? "" : "s") + ")");
-            return ExitCodes.NOT_CONFIGURED;
+            return ExitCode.NOT_CONFIGURED.code();
         }
         var problems = new java.util.ArrayList<String>(ConfigProbe.probe(loaded.config()));
         loaded.warnings().forEach(w -> err.println("ingestd: warning: " + w));
         problems.forEach(p -> err.println("ingestd: " + p));
         if (!problems.isEmpty()) {
             err.println("configuration test failed (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ")");
-            return ExitCodes.NOT_CONFIGURED;
+            return ExitCode.NOT_CONFIGURED.code();
         }
         out.println("configuration is ok");
-        return ExitCodes.OK;
+        return ExitCode.OK.code();
     }
 }

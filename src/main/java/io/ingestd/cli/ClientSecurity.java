@@ -15,18 +15,18 @@ final class ClientSecurity {
     private ClientSecurity() {}
 
     static Sender.Security from(Config config) {
-        if (config.curveClientKey().isEmpty() && config.curveServerPublic().isEmpty()) return Sender.Security.NONE;
-        if (config.curveClientKey().isEmpty() || config.curveServerPublic().isEmpty()) {
+        if (config.security().curveClientKey().isEmpty() && config.security().curveServerPublic().isEmpty()) return Sender.Security.NONE;
+        if (config.security().curveClientKey().isEmpty() || config.security().curveServerPublic().isEmpty()) {
             throw new IllegalArgumentException("CURVE needs both curve.client.key (this client's NAME.key_secret) and "
                     + "curve.server.public (the server's NAME.key)");
         }
         try {
-            var client = ZConfig.load(config.curveClientKey().get().toString());
-            var server = ZConfig.load(config.curveServerPublic().get().toString());
+            var client = ZConfig.load(config.security().curveClientKey().get().toString());
+            var server = ZConfig.load(config.security().curveServerPublic().get().toString());
             String pub = client.getValue("curve/public-key"), sec = client.getValue("curve/secret-key");
             String serverPub = server.getValue("curve/public-key");
-            if (pub == null || sec == null) throw new IllegalArgumentException("curve.client.key: no key pair in " + config.curveClientKey().get());
-            if (serverPub == null) throw new IllegalArgumentException("curve.server.public: no public key in " + config.curveServerPublic().get());
+            if (pub == null || sec == null) throw new IllegalArgumentException("curve.client.key: no key pair in " + config.security().curveClientKey().get());
+            if (serverPub == null) throw new IllegalArgumentException("curve.server.public: no public key in " + config.security().curveServerPublic().get());
             return socket -> {
                 socket.setCurvePublicKey(pub.getBytes(ZMQ.CHARSET));
                 socket.setCurveSecretKey(sec.getBytes(ZMQ.CHARSET));

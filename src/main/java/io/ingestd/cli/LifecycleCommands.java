@@ -1,5 +1,6 @@
 package io.ingestd.cli;
 
+import io.ingestd.ExitCode;
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
 import io.ingestd.daemon.ControlServer;
@@ -56,38 +57,38 @@ final class LifecycleCommands {
     static int start(ConfigOptions options, PrintWriter out, PrintWriter err, long waitSeconds)
             throws IOException, ConfigException {
         var loaded = loadOrReport(options, err);
-        if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+        if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
         var config = loaded.config();
-        if (PidFile.inspect(config.pidFile()) instanceof PidFile.State.Running(var p)) {
+        if (PidFile.inspect(config.paths().pidFile()) instanceof PidFile.State.Running(var p)) {
             out.println("ingestd already running (pid " + p.pid() + ")");
-            return ExitCodes.OK;
+            return ExitCode.OK.code();
         }
         var outcome = Detach.start(options.source(), System.getenv(), Duration.ofSeconds(waitSeconds));
         return switch (outcome) {
             case Detach.Outcome.Ready(long pid, String summary) -> {
                 out.println("ingestd started (pid " + pid + "), " + summary);
-                yield ExitCodes.OK;
+                yield ExitCode.OK.code();
             }
             case Detach.Outcome.Failed(Phase phase, String message) when message.startsWith("already running") -> {
                 out.println("ingestd " + message);
-                yield ExitCodes.OK;
+                yield ExitCode.OK.code();
             }
             case Detach.Outcome.Failed(Phase phase, String message) -> {
                 err.println("ingestd failed to start (" + phase.label() + "): " + message);
-                var logFile = config.logDir().resolve("ingestd.log");
+                var logFile = config.paths().logDir().resolve("ingestd.log");
                 if (java.nio.file.Files.isRegularFile(logFile)) err.println("  details: " + logFile);
-                yield phase.exitCode;
+                yield phase.exitCode.code();
             }
             case Detach.Outcome.Died(int code, var output) -> {
                 err.println("ingestd exited with code " + code + " before it was ready; its output:");
                 output.forEach(l -> err.println("  " + l));
-                yield ExitCodes.FAILED;
+                yield ExitCode.FAILED.code();
             }
             case Detach.Outcome.TimedOut(long pid, Duration waited) -> {
                 err.println("ingestd (pid " + pid + ") did not become ready within " + waited.toSeconds()
-                        + " s; stopping it. See " + config.logDir().resolve("ingestd.log"));
+                        + " s; stopping it. See " + config.paths().logDir().resolve("ingestd.log"));
                 Posix.kill((int) pid, Posix.SIGTERM);
-                yield ExitCodes.FAILED;
+                yield ExitCode.FAILED.code();
             }
         };
     }
@@ -103,22 +104,22 @@ final class LifecycleCommands {
         @Override
         public Integer call() {
             var loaded = loadOrReport(config, spec.commandLine().getErr());
-            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+            if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
             return stop(loaded.config(), spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
         }
     }
 
     static int stop(Config config, PrintWriter out, PrintWriter err, long timeoutSeconds) {
-        Path pidFile = config.pidFile();
+        Path pidFile = config.paths().pidFile();
         switch (PidFile.inspect(pidFile)) {
             case PidFile.State.NotRunning n -> {
                 out.println("ingestd is not running");
-                return ExitCodes.OK;
+                return ExitCode.OK.code();
             }
             case PidFile.State.Dead d -> {
                 removeStale(pidFile);
                 out.println("ingestd is not running (removed stale PID file " + pidFile + ")");
-                return ExitCodes.OK;
+                return ExitCode.OK.code();
             }
             case PidFile.State.Running(ProcessIdentity p) -> {
                 try {
@@ -126,19 +127,19 @@ final class LifecycleCommands {
                 } catch (PosixException e) {
                     err.println("ingestd: cannot signal pid " + p.pid() + ": " + e.getMessage()
                             + " (run stop as root or as the daemon's user)");
-                    return ExitCodes.NOT_PERMITTED;
+                    return ExitCode.NOT_PERMITTED.code();
                 }
                 long start = System.nanoTime();
                 if (awaitExit(p, Duration.ofSeconds(timeoutSeconds))) {
                     out.printf("ingestd stopped (pid %d, drained in %.1f s)%n", p.pid(), (System.nanoTime() - start) / 1e9);
-                    return ExitCodes.OK;
+                    return ExitCode.OK.code();
                 }
                 Posix.kill(p.pid(), Posix.SIGKILL);
                 awaitExit(p, Duration.ofSeconds(10));
                 removeStale(pidFile);
                 out.println("ingestd did not stop within " + timeoutSeconds + " s; killed it (SIGKILL, pid " + p.pid()
                         + "). Requests it had not answered get no reply; acknowledged records are committed.");
-                return ExitCodes.OK;
+                return ExitCode.OK.code();
             }
         }
     }
@@ -176,19 +177,19 @@ final class LifecycleCommands {
         public Integer call() {
             var out = spec.commandLine().getOut();
             var loaded = loadOrReport(config, spec.commandLine().getErr());
-            if (loaded == null) return ExitCodes.STATUS_UNKNOWN;
-            Path pidFile = loaded.config().pidFile();
+            if (loaded == null) return ExitCode.STATUS_UNKNOWN.code();
+            Path pidFile = loaded.config().paths().pidFile();
             switch (PidFile.inspect(pidFile)) {
                 case PidFile.State.NotRunning n -> {
                     out.println(json ? "{\"state\":\"stopped\"}" : "ingestd is not running");
-                    return ExitCodes.STATUS_NOT_RUNNING;
+                    return ExitCode.STATUS_NOT_RUNNING.code();
                 }
                 case PidFile.State.Dead d -> {
                     String pid = d.pid().isPresent() ? String.valueOf(d.pid().getAsInt()) : "?";
                     out.println(json ? "{\"state\":\"dead\",\"pid\":" + pid + ",\"pid_file\":\"" + pidFile + "\"}"
                             : "ingestd is dead, but its PID file " + pidFile + " remains (pid " + pid
                               + "; it crashed or was killed; see the log, then: ingestd start)");
-                    return ExitCodes.STATUS_DEAD;
+                    return ExitCode.STATUS_DEAD.code();
                 }
                 case PidFile.State.Running(ProcessIdentity p) -> {
                     var live = ControlServer.ask(ControlServer.pathFor(pidFile), json ? "status" : "status-text");
@@ -196,7 +197,7 @@ final class LifecycleCommands {
                     else if (json) out.println("{\"state\":\"running\",\"pid\":" + p.pid() + "}");
                     else out.println("ingestd is running (pid " + p.pid() + "), up " + p.uptime().toSeconds()
                             + " s (no live details: control socket not reachable)");
-                    return ExitCodes.OK;
+                    return ExitCode.OK.code();
                 }
             }
         }
@@ -212,9 +213,9 @@ final class LifecycleCommands {
         @Override
         public Integer call() throws IOException, ConfigException {
             var loaded = loadOrReport(config, spec.commandLine().getErr());
-            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+            if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
             int stopped = stop(loaded.config(), spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
-            if (stopped != ExitCodes.OK) return stopped;
+            if (stopped != ExitCode.OK.code()) return stopped;
             return start(config, spec.commandLine().getOut(), spec.commandLine().getErr(), 120);
         }
     }
@@ -227,8 +228,8 @@ final class LifecycleCommands {
         @Override
         public Integer call() {
             var loaded = loadOrReport(config, spec.commandLine().getErr());
-            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
-            Posix.umask(loaded.config().umask());
+            if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
+            Posix.umask(loaded.config().runAs().umask());
             return new Daemon(loaded.config(), loaded.warnings()).run(ForegroundReadiness.create(), true);
         }
     }
@@ -243,11 +244,11 @@ final class LifecycleCommands {
             var out = spec.commandLine().getOut();
             var err = spec.commandLine().getErr();
             var loaded = loadOrReport(config, err);
-            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
-            Path pidFile = loaded.config().pidFile();
+            if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
+            Path pidFile = loaded.config().paths().pidFile();
             if (!(PidFile.inspect(pidFile) instanceof PidFile.State.Running(ProcessIdentity p))) {
                 err.println("ingestd is not running; nothing to reload");
-                return 7;
+                return ExitCode.NOT_RUNNING.code();
             }
             Path sock = ControlServer.pathFor(pidFile);
             int before = ReloadOutcome.count(sock);
@@ -255,12 +256,12 @@ final class LifecycleCommands {
             var outcome = ReloadOutcome.await(sock, before, Duration.ofSeconds(30));
             if (outcome.isEmpty()) {
                 err.println("ingestd (pid " + p.pid() + ") got SIGHUP but did not report the reload within 30 s; see its log");
-                return ExitCodes.FAILED;
+                return ExitCode.FAILED.code();
             }
             String text = outcome.get();
             boolean applied = text.contains(" applied");
             (applied ? out : err).println("reload " + text.substring(text.indexOf(' ') + 1));
-            return applied ? ExitCodes.OK : ExitCodes.FAILED;
+            return applied ? ExitCode.OK.code() : ExitCode.FAILED.code();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.ingestd.cli;
 
+import io.ingestd.ExitCode;
 import io.ingestd.client.Progress;
 import io.ingestd.client.SendJob;
 import io.ingestd.client.Sender;
@@ -56,16 +57,16 @@ final class SendCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         var loaded = LifecycleCommands.loadOrReport(config, err);
-        if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+        if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
         if (batch < 1 || window < 1) {
             err.println("ingestd: --batch and --window must be at least 1");
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE.code();
         }
         String target = endpoint != null ? endpoint : connectable(loaded.config().listen().getFirst());
         boolean stdin = file.equals("-");
         if (!stdin && !Files.isReadable(Path.of(file))) {
             err.println("ingestd: cannot read " + file + " (no such file or not readable)");
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE.code();
         }
         long expected = stdin ? 0 : countLines(Path.of(file));
         var progress = quiet ? Progress.none() : new Progress(System.err, Posix.isatty(2));
@@ -81,7 +82,7 @@ final class SendCommand implements Callable<Integer> {
                     && summary.firstRejections().isEmpty()) { // RETRY answers are replies too
                 err.println("ingestd: no replies from " + target + " (is ingestd running? see: ingestd status)");
             }
-            return summary.allAcknowledged() ? ExitCodes.OK : ExitCodes.FAILED;
+            return summary.allAcknowledged() ? ExitCode.OK.code() : ExitCode.FAILED.code();
         }
     }
 

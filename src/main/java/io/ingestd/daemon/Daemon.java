@@ -1,5 +1,6 @@
 package io.ingestd.daemon;
 
+import io.ingestd.ExitCode;
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
@@ -12,6 +13,8 @@ import io.ingestd.spool.Spool;
 import io.ingestd.store.Database;
 import io.ingestd.store.GroupCommitWriter;
 import io.ingestd.store.ProcessingStage;
+import io.ingestd.store.ReplyChannel;
+import io.ingestd.store.RequestQueue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +50,8 @@ public final class Daemon {
     private PidFile pidFile;
     private ZContext zmq;
     private Listener listener;
+    private RequestQueue queue;
+    private ReplyChannel replies;
     private Database db;
     private ProcessingStage processing;
     private Thread listenerThread;
@@ -74,6 +79,7 @@ public final class Daemon {
     public Database database() { return db; }
     /** The spool, or null when it is off. */
     public Spool spool() { return spool; }
+    public RequestQueue queue() { return queue; }
     public String runAs() { return runAs; }
     public String lastReload() { return lastReload; }
     public int reloads() { return reloads.get(); }
@@ -86,14 +92,14 @@ public final class Daemon {
             log.error("start-up failed ({}): {}", f.phase().label(), f.getMessage(), f.getCause());
             readiness.failed(f.phase(), f.getMessage());
             shutdownQuietly();
-            return f.phase().exitCode;
+            return f.phase().exitCode.code();
         } catch (RuntimeException | Error e) {
             log.error("start-up failed", e);
             readiness.failed(Phase.STARTUP, String.valueOf(e.getMessage()));
             shutdownQuietly();
-            return Phase.STARTUP.exitCode;
+            return Phase.STARTUP.exitCode.code();
         }
-        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.dbUrlForDisplay()
+        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.db().urlForDisplay()
                 + degraded;
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
         readiness.ready(summary);
@@ -106,35 +112,35 @@ public final class Daemon {
         drain();
         log.info("stopped: {} records acknowledged, {} retried, {} rejected messages",
                 stats.recordsAcknowledged.sum(), stats.recordsRetried.sum(), stats.rejectedTotal());
-        return 0;
+        return ExitCode.OK.code();
     }
 
     private void start(boolean foreground) throws StartupFailure {
         try {
-            Files.createDirectories(config.logDir());
-            Files.createDirectories(config.dataDir());
+            Files.createDirectories(config.paths().logDir());
+            Files.createDirectories(config.paths().dataDir());
         } catch (IOException e) {
             throw new StartupFailure(Phase.CONFIG, "cannot create directory " + e.getMessage()
                     + " (check log.dir and data.dir)", e);
         }
         try {
-            Logging.configure(config.logDir(), config.logLevel(), foreground);
+            Logging.configure(config.paths().logDir(), config.logLevel(), foreground);
         } catch (IllegalStateException e) {
             throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
         }
         configWarnings.forEach(w -> log.warn("config: {}", w));
         Signals.install(this);
         try {
-            pidFile = PidFile.acquire(config.pidFile());
+            pidFile = PidFile.acquire(config.paths().pidFile());
         } catch (PidFile.HeldException e) {
             throw new StartupFailure(Phase.LOCK, e.getMessage());
         } catch (IOException e) {
-            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.pidFile() + ": " + e
+            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.paths().pidFile() + ": " + e
                     + " (check pid.file and its directory's permissions)", e);
         }
         zmq = new ZContext(1);
         Listener.SocketSetup security = Listener.SocketSetup.NONE;
-        if (config.curveEnabled()) {
+        if (config.security().curveEnabled()) {
             try {
                 curve = new io.ingestd.listener.CurveAuth(zmq, config);
                 security = curve;
@@ -143,20 +149,22 @@ public final class Daemon {
             }
         }
         try {
-            listener = new Listener(zmq, config.listen(), limits(config), config.queueMax(), stats, rejects, security);
+            replies = new ReplyChannel();
+            queue = new RequestQueue(config.limits().queueMax(), replies::wake);
+            listener = new Listener(zmq, config.listen(), limits(config), queue, replies, stats, rejects, security);
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
         if (config.spool().enabled()) spool = Spool.open(config.spool().dir(), config.spool().maxBytes());
-        String schemaId = config.dbUrlForDisplay() + " table " + config.table();
+        String schemaId = config.db().urlForDisplay() + " table " + config.db().table();
         try {
             db = Database.open(config);
             if (spool != null) spool.markMigrated(schemaId);
         } catch (Database.TableConflict e) {
-            throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + ": " + e.getMessage(), e);
+            throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             if (spool == null || !spool.wasMigrated(schemaId)) {
-                throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + " unreachable or "
+                throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + " unreachable or "
                         + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "
                         + "server runs)", e);
             }
@@ -166,7 +174,7 @@ public final class Daemon {
             degraded = "; DEGRADED: the database is unreachable (" + rootMessage(e) + "), messages are spooled to "
                     + spool.dir() + " until it answers";
             log.warn("starting degraded: database {} unreachable ({}); its schema was migrated by an earlier start, "
-                    + "so messages are spooled until it answers", config.dbUrlForDisplay(), rootMessage(e));
+                    + "so messages are spooled until it answers", config.db().urlForDisplay(), rootMessage(e));
         }
         probe = new DatabaseProbe(db, stats);
         if (config.metricsListen().isPresent()) {
@@ -179,16 +187,16 @@ public final class Daemon {
             }
         }
         try {
-            control = new ControlServer(ControlServer.pathFor(config.pidFile()), this::control);
+            control = new ControlServer(ControlServer.pathFor(config.paths().pidFile()), this::control);
         } catch (IOException e) {
-            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.pidFile() + ": " + e, e);
+            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.paths().pidFile() + ": " + e, e);
         }
         dropPrivileges();
         control.start();
-        processing = new ProcessingStage(db, stats, config.sweepInterval(), config.processLinger(), config.processInline());
-        for (int i = 0; i < config.writers(); i++) {
-            var w = new GroupCommitWriter(db, listener.queue(), listener::complete, processing, stats, rejects,
-                    config.batchMax(), config.retryWindow());
+        processing = new ProcessingStage(db, stats, config.processing().sweepInterval(), config.processing().linger(), config.processing().inline());
+        for (int i = 0; i < config.db().writers(); i++) {
+            var w = new GroupCommitWriter(db, queue, replies, processing, stats, rejects,
+                    config.limits().batchMax(), config.db().retryWindow());
             if (spool != null) w.spoolTo(spool);
             writers.add(w);
             writerThreads.add(Thread.ofPlatform().name("writer-" + i).start(w));
@@ -201,12 +209,12 @@ public final class Daemon {
 
     private void dropPrivileges() throws StartupFailure {
         boolean root = Posix.geteuid() == 0;
-        if (config.user().isEmpty()) {
+        if (config.runAs().user().isEmpty()) {
             if (root) log.warn("running as root: set user (e.g. user=nobody) to drop privileges after start-up");
             return;
         }
         try {
-            var id = PrivilegeDrop.resolve(config.user().get(), config.group().orElse(null));
+            var id = PrivilegeDrop.resolve(config.runAs().user().get(), config.runAs().group().orElse(null));
             if (!root && Posix.geteuid() == id.uid()) return; // already the configured user
             if (!root) {
                 throw new StartupFailure(Phase.PRIVILEGES, "cannot switch to user " + id.user() + ": ingestd runs "
@@ -225,8 +233,8 @@ public final class Daemon {
     /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
     private void handOver(PrivilegeDrop.Identity id) throws StartupFailure {
         try {
-            var dirs = new ArrayList<>(List.of(config.dataDir(), config.logDir()));
-            if (spool != null && !spool.dir().startsWith(config.dataDir())) dirs.add(spool.dir());
+            var dirs = new ArrayList<>(List.of(config.paths().dataDir(), config.paths().logDir()));
+            if (spool != null && !spool.dir().startsWith(config.paths().dataDir())) dirs.add(spool.dir());
             for (Path dir : dirs) {
                 try (var files = Files.walk(dir)) {
                     for (Path p : (Iterable<Path>) files::iterator) Posix.chown(p.toString(), id.uid(), id.gid());
@@ -234,8 +242,8 @@ public final class Daemon {
             }
             pidFile.chown(id.uid(), id.gid());
             Posix.chown(control.path().toString(), id.uid(), id.gid());
-            Path pidDir = config.pidFile().getParent();
-            if (!pidDir.equals(config.dataDir()) && pidDir.startsWith(config.dataDir())) {
+            Path pidDir = config.paths().pidFile().getParent();
+            if (!pidDir.equals(config.paths().dataDir()) && pidDir.startsWith(config.paths().dataDir())) {
                 Posix.chown(pidDir.toString(), id.uid(), id.gid());
             }
         } catch (IOException | RuntimeException e) {
@@ -273,7 +281,7 @@ public final class Daemon {
     /** Graceful stop: no new requests, commit and answer everything taken, finish processing, release. */
     private void drain() {
         listener.stopReading();
-        awaitQuietly(() -> listener.queue().isEmpty() && !listener.isHolding(), Duration.ofMinutes(10));
+        awaitQuietly(() -> queue.isEmpty() && !listener.isHolding(), Duration.ofMinutes(10));
         writers.forEach(GroupCommitWriter::stop);
         writerThreads.forEach(Daemon::joinQuietly);
         awaitQuietly(() -> listener.pendingReplies() == 0, Duration.ofSeconds(10));
@@ -292,6 +300,7 @@ public final class Daemon {
         if (db != null) db.close();
         if (spool != null) spool.close();
         if (zmq != null) zmq.close();
+        if (replies != null) replies.close();
         if (pidFile != null) pidFile.close();
     }
 
@@ -300,13 +309,13 @@ public final class Daemon {
         if (systemd != null) systemd.reloading();
         String outcome;
         try {
-            var loaded = ConfigLoader.load(config.source(), Map.of(ConfigLoader.PASSWORD_ENV, config.dbPassword().reveal()));
+            var loaded = ConfigLoader.load(config.source(), Map.of(ConfigLoader.PASSWORD_ENV, config.db().password().reveal()));
             var next = loaded.config();
             var fixed = Reload.changedFixedKeys(config, next);
             Logging.setLevel(next.logLevel());
             listener.limits(limits(next));
-            writers.forEach(w -> w.reconfigure(next.batchMax(), next.retryWindow()));
-            processing.reconfigure(next.sweepInterval(), next.processLinger());
+            writers.forEach(w -> w.reconfigure(next.limits().batchMax(), next.db().retryWindow()));
+            processing.reconfigure(next.processing().sweepInterval(), next.processing().linger());
             config = next;
             outcome = "applied" + (fixed.isEmpty() ? "" : "; restart needed for: " + String.join(", ", fixed));
             loaded.warnings().forEach(w -> log.warn("config: {}", w));
@@ -326,7 +335,7 @@ public final class Daemon {
 
     private io.ingestd.metrics.MetricsServer.Sources metricsSources() {
         return new io.ingestd.metrics.MetricsServer.Sources() {
-            @Override public int queueRecords() { return listener.queue().records(); }
+            @Override public int queueRecords() { return queue.records(); }
             @Override public long backlog() { return probe.backlog(); }
             @Override public int poolActive() { return db.activeConnections(); }
             @Override public int poolTotal() { return db.totalConnections(); }
@@ -348,7 +357,7 @@ public final class Daemon {
         if (now - listener.heartbeatNanos() > TimeUnit.SECONDS.toNanos(5)) {
             return new io.ingestd.metrics.MetricsServer.Health(false, "listener stalled");
         }
-        long writerLimit = config.networkTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
+        long writerLimit = config.db().networkTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
         for (var w : writers) {
             if (now - w.heartbeatNanos() > writerLimit) return new io.ingestd.metrics.MetricsServer.Health(false, "writer stalled");
         }
@@ -374,7 +383,7 @@ public final class Daemon {
     }
 
     private static Listener.Limits limits(Config c) {
-        return new Listener.Limits(c.maxMessageBytes(), c.maxMessageRecords(), c.maxPendingPerPeer());
+        return new Listener.Limits(c.limits().maxMessageBytes(), c.limits().maxMessageRecords(), c.limits().maxPendingPerPeer());
     }
 
     private static String rootMessage(Throwable e) {

@@ -18,8 +18,8 @@ final class StatusReport {
         m.put("uptime_seconds", Duration.between(d.startedAt(), Instant.now()).toSeconds());
         m.put("user", d.runAs());
         m.put("listen", String.join(",", c.listen()));
-        m.put("database", c.dbUrlForDisplay());
-        m.put("table", c.table());
+        m.put("database", c.db().urlForDisplay());
+        m.put("table", c.db().table());
         m.put("database_up", !s.isDatabaseDown());
         m.put("messages_received", s.messages.sum());
         m.put("records_received", s.recordsReceived.sum());
@@ -33,7 +33,7 @@ final class StatusReport {
         }
         m.put("rejected_by_reason", byReason);
         m.put("acknowledged_per_second", Math.round(d.ackRate()));
-        m.put("queue_records", d.listener().queue().records());
+        m.put("queue_records", d.queue().records());
         m.put("backlog_records", d.backlog());
         SpoolStatus.put(m, d.spool());
         var h = d.health();

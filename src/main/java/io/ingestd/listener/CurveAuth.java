@@ -31,7 +31,7 @@ public final class CurveAuth implements Listener.SocketSetup, AutoCloseable {
 
     /** Starts the ZAP handler; must happen before the listener binds. */
     public CurveAuth(ZContext context, Config config) throws IOException {
-        Path server = config.curveServerKey().orElseThrow();
+        Path server = config.security().curveServerKey().orElseThrow();
         var cert = ZConfig.load(server.toString());
         publicKey = cert.getValue("curve/public-key");
         secretKey = cert.getValue("curve/secret-key");
@@ -39,13 +39,13 @@ public final class CurveAuth implements Listener.SocketSetup, AutoCloseable {
             throw new IOException(server + " holds no curve/public-key and secret-key (key: curve.server.key; "
                     + "make one with: ingestd keygen NAME, and use NAME.key_secret)");
         }
-        if (config.curveClientsDir().isPresent() && !Files.isDirectory(config.curveClientsDir().get())) {
-            throw new IOException("curve.clients.dir " + config.curveClientsDir().get() + " is not a directory");
+        if (config.security().curveClientsDir().isPresent() && !Files.isDirectory(config.security().curveClientsDir().get())) {
+            throw new IOException("curve.clients.dir " + config.security().curveClientsDir().get() + " is not a directory");
         }
         auth = new ZAuth(context);
         auth.replies(true);
-        for (String ip : config.allowIps()) auth.allow(ip);
-        auth.configureCurve(config.curveClientsDir().map(Path::toString).orElse(ZAuth.CURVE_ALLOW_ANY));
+        for (String ip : config.security().allowIps()) auth.allow(ip);
+        auth.configureCurve(config.security().curveClientsDir().map(Path::toString).orElse(ZAuth.CURVE_ALLOW_ANY));
         Thread.ofPlatform().daemon().name("zap-log").start(this::logReplies);
     }
 

@@ -5,21 +5,16 @@ import io.ingestd.metrics.Stats;
 import io.ingestd.protocol.RecordParser;
 import io.ingestd.protocol.Reply;
 import io.ingestd.store.PendingRequest;
+import io.ingestd.store.ReplyChannel;
 import io.ingestd.store.RequestQueue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -32,7 +27,6 @@ import org.zeromq.ZMsg;
  * tagging each with its own frames before the empty delimiter, which come back with the reply.
  */
 public final class Listener implements Runnable {
-    private static final Logger log = LoggerFactory.getLogger(Listener.class);
     private static final int READ_BURST = 512;
 
     private final ZContext context;
@@ -41,9 +35,7 @@ public final class Listener implements Runnable {
     private final RequestQueue queue;
     private final Stats stats;
     private final RejectLog rejects;
-    private final Pipe wakePipe;
-    private final AtomicBoolean wakePending = new AtomicBoolean();
-    private final Queue<PendingRequest> done = new ConcurrentLinkedQueue<>();
+    private final ReplyChannel replies;
     private final Map<ByteBuffer, Integer> pendingByPeer = new HashMap<>();
     private volatile Limits limits;
     private volatile boolean reading = true;
@@ -56,23 +48,19 @@ public final class Listener implements Runnable {
     public record Limits(int maxBytes, int maxRecords, int maxPendingPerPeer) {}
 
     /**
-     * Binds every endpoint (before the privilege drop, so low ports work), failing with the endpoint named.
-     * The queue is created here because its space callback must wake this loop.
+     * Binds every endpoint (before the privilege drop, so low ports work), failing with the endpoint named. The
+     * daemon owns the queue to the writers and the channel back from them; this loop feeds the one and drains the
+     * other.
      */
-    public Listener(ZContext context, List<String> endpoints, Limits limits, int queueMax, Stats stats,
-                    RejectLog rejects, SocketSetup setup) {
+    public Listener(ZContext context, List<String> endpoints, Limits limits, RequestQueue queue, ReplyChannel replies,
+                    Stats stats, RejectLog rejects, SocketSetup setup) {
         this.context = context;
         this.endpoints = endpoints;
         this.limits = limits;
         this.stats = stats;
         this.rejects = rejects;
-        this.queue = new RequestQueue(queueMax, this::wakeIfHolding);
-        try {
-            this.wakePipe = Pipe.open();
-            wakePipe.source().configureBlocking(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.queue = queue;
+        this.replies = replies;
         router = context.createSocket(SocketType.ROUTER);
         router.setLinger(0);
         router.setRcvHWM(10_000);
@@ -90,7 +78,6 @@ public final class Listener implements Runnable {
                 throw new BindException(ep, e);
             }
         }
-        rejects.peerNames(Listener::peerName);
     }
 
     /** Extra socket options (CURVE, ZAP) applied before binding. */
@@ -114,18 +101,11 @@ public final class Listener implements Runnable {
         }
     }
 
-    public RequestQueue queue() { return queue; }
     public List<String> endpoints() { return endpoints; }
     public void limits(Limits l) { this.limits = l; }
     public long heartbeatNanos() { return heartbeatNanos; }
     public int pendingReplies() { return pending; }
     public boolean isHolding() { return held != null; }
-
-    /** Writers call this with answered requests; the replies leave from this loop's thread. */
-    public void complete(List<PendingRequest> answered) {
-        done.addAll(answered);
-        wake();
-    }
 
     /** Stop taking new requests (graceful stop): replies still go out, new requests are answered RETRY. */
     public void stopReading() {
@@ -139,19 +119,7 @@ public final class Listener implements Runnable {
         wake();
     }
 
-    private void wakeIfHolding() {
-        if (held != null) wake();
-    }
-
-    private void wake() {
-        if (wakePending.compareAndSet(false, true)) {
-            try {
-                wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-            } catch (IOException e) {
-                log.error("cannot wake the listener", e);
-            }
-        }
-    }
+    private void wake() { replies.wake(); }
 
     /**
      * One long-lived selector holds the socket's signalling descriptor and the wake-up pipe. (ZMQ.Poller registers
@@ -163,11 +131,11 @@ public final class Listener implements Runnable {
     public void run() {
         try (Selector selector = Selector.open()) {
             SelectionKey socketKey = router.getFD().register(selector, SelectionKey.OP_READ);
-            wakePipe.source().register(selector, SelectionKey.OP_READ);
+            replies.wakeSource().register(selector, SelectionKey.OP_READ);
             var drain = ByteBuffer.allocate(64);
             while (running && !Thread.currentThread().isInterrupted()) {
                 heartbeatNanos = System.nanoTime();
-                clearWake(drain);
+                replies.clearWake(drain);
                 sendReplies();
                 offerHeld();
                 if (held == null) readBurst();
@@ -177,7 +145,7 @@ public final class Listener implements Runnable {
                 socketKey.interestOps(canRead ? SelectionKey.OP_READ : 0);
                 if (canRead && (router.getEvents() & ZMQ.Poller.POLLIN) != 0) {
                     selector.selectNow(); // more is waiting (a burst ended early): do not block
-                } else if (done.isEmpty()) {
+                } else if (replies.isEmpty()) {
                     selector.select(100);
                 }
                 selector.selectedKeys().clear();
@@ -196,19 +164,6 @@ public final class Listener implements Runnable {
         if (held != null && queue.offer(held)) held = null;
     }
 
-    private void clearWake(ByteBuffer drain) {
-        try {
-            while (wakePipe.source().read(drain.clear()) > 0) {
-                // discard: the bytes only woke the selector
-            }
-            // cleared only after the drain: cleared first, a wake-up written in between would be drained while the
-            // flag stayed set, and later wake-ups would be skipped until the 100 ms select timeout
-            wakePending.set(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private void readBurst() {
         for (int i = 0; i < READ_BURST && held == null; i++) {
             ZMsg msg = ZMsg.recvMsg(router, ZMQ.DONTWAIT);
@@ -225,7 +180,7 @@ public final class Listener implements Runnable {
             return;
         }
         var l = limits;
-        var key = route.peerKey();
+        var key = route.replyTo().peerKey();
         int peerPending = pendingByPeer.getOrDefault(key, 0);
         if (peerPending >= l.maxPendingPerPeer()) {
             rejectNow(route, Reply.reject(Reply.Reason.TOO_MANY_PENDING, "too many unanswered requests on this "
@@ -238,11 +193,11 @@ public final class Listener implements Runnable {
                 // stopping: what arrives now is answered at once, so no client waits on a daemon that is leaving
                 stats.messages.increment();
                 stats.retried(records.size());
-                route.send(router, new Reply.Retry("shutting down").wire());
+                Route.send(router, route.replyTo(), new Reply.Retry("shutting down").wire());
             }
             case RecordParser.Result.Parsed(var records) -> {
                 stats.received(records.size());
-                var request = new PendingRequest(records, route, now);
+                var request = new PendingRequest(records, route.replyTo(), now);
                 pendingByPeer.merge(key, 1, Integer::sum);
                 pending++;
                 if (!queue.offer(request)) held = request; // backpressure: stop reading until there is room
@@ -253,21 +208,16 @@ public final class Listener implements Runnable {
     private void rejectNow(Route route, Reply.Reject reject, byte[] raw) {
         stats.messages.increment();
         stats.rejected(reject.reason());
-        rejects.write(route, reject, raw == null ? new byte[0] : raw);
-        route.send(router, reject.wire());
+        rejects.write(route.replyTo(), reject, raw == null ? new byte[0] : raw);
+        Route.send(router, route.replyTo(), reject.wire());
     }
 
     private void sendReplies() {
         PendingRequest r;
-        while ((r = done.poll()) != null) {
-            var route = (Route) r.route();
-            route.send(router, r.reply().wire());
+        while ((r = replies.poll()) != null) {
+            Route.send(router, r.replyTo(), r.reply().wire());
             pending--;
-            pendingByPeer.computeIfPresent(route.peerKey(), (k, n) -> n <= 1 ? null : n - 1);
+            pendingByPeer.computeIfPresent(r.replyTo().peerKey(), (k, n) -> n <= 1 ? null : n - 1);
         }
-    }
-
-    private static String peerName(Object route) {
-        return route instanceof Route r ? r.peerName() : "";
     }
 }

@@ -1,5 +1,6 @@
 package io.ingestd.it;
 
+import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,11 +35,16 @@ class SignalsIT {
         var ok = ingestd.cli("reload", "--config", conf.toString());
         assertThat(ok.exitCode()).as(ok.toString()).isZero();
         assertThat(ok.out()).startsWith("reload applied");
+        assertThat(ok.out()).doesNotContain("restart needed");
+
+        Files.writeString(conf, "log.level=debug\nbatch.max=200\nsecurity.allow-ips=127.0.0.1\n");
+        var fixed = ingestd.cli("reload", "--config", conf.toString());
+        assertThat(fixed.out()).as(fixed.toString()).contains("restart needed for: security.allow-ips");
 
         Files.writeString(conf, "log.level=debug\nbogus.key=1\n");
         // the CLI checks the file first and does not signal the daemon with it
         var early = ingestd.cli("reload", "--config", conf.toString());
-        assertThat(early.exitCode()).isEqualTo(6);
+        assertThat(early.exitCode()).isEqualTo(ExitCode.NOT_CONFIGURED.code());
         assertThat(early.err()).contains("unknown key 'bogus.key'");
         // a HUP from elsewhere (systemctl reload, kill): the daemon refuses the file and keeps running
         new ProcessBuilder("kill", "-HUP", String.valueOf(ingestd.pid())).start().waitFor();
