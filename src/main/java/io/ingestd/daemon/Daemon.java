@@ -346,6 +346,8 @@ public final class Daemon {
     /** Healthy when the database answers and the listener and writers come round their loops. */
     io.ingestd.metrics.MetricsServer.Health health() {
         if (stopRequests.get() > 0) return new io.ingestd.metrics.MetricsServer.Health(false, "stopping");
+        String refusal = spool == null ? null : spool.recentRefusal();
+        if (refusal != null) return new io.ingestd.metrics.MetricsServer.Health(false, refusal);
         if (stats.isDatabaseDown()) {
             if (spool != null) {
                 return new io.ingestd.metrics.MetricsServer.Health(true, "degraded: database unavailable, "

@@ -46,6 +46,8 @@ public final class Spool implements AutoCloseable {
     private long drainStartedNanos;
     private long drainStartedRecords;
     private volatile double lastDrainRate;
+    private volatile String refusal = "";
+    private volatile long refusedAtNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
     /** Entries handed to one writer for one drain group. */
     public record Claim(Segment segment, long from, long to, int entries, List<Records> messages, long firstMillis) {
@@ -91,6 +93,17 @@ public final class Spool implements AutoCloseable {
     }
 
     public Path dir() { return dir; }
+
+    /** Why the spool refused a group within the last few seconds (full, disk failed), or null: health is failed then. */
+    public String recentRefusal() {
+        return System.nanoTime() - refusedAtNanos < TimeUnit.SECONDS.toNanos(5) ? refusal : null;
+    }
+
+    private SpoolException refused(String why, Throwable cause) {
+        refusal = why;
+        refusedAtNanos = System.nanoTime();
+        return new SpoolException(why, cause);
+    }
     public boolean hasPending() { return pendingMessages > 0; }
     public long records() { return pendingRecords; }
     public long conflicts() { return conflicts.sum(); }
@@ -176,7 +189,7 @@ public final class Spool implements AutoCloseable {
      * can be promised: the spool is full or the disk failed.
      */
     public String[] append(List<Records> messages, String why) throws SpoolException {
-        if (unusable != null) throw new SpoolException(unusable, null);
+        if (unusable != null) throw refused(unusable, null);
         var verdicts = new String[messages.size()];
         lock.lock();
         try {
@@ -194,7 +207,7 @@ public final class Spool implements AutoCloseable {
             if (size == 0) return verdicts;
             if (bytes + size + SpoolFormat.HEADER > maxBytes) {
                 forgetAll(messages, write);
-                throw new SpoolException("spool full (" + bytes + " of spool.max-bytes " + maxBytes + " bytes)", null);
+                throw refused("spool full (" + bytes + " of spool.max-bytes " + maxBytes + " bytes)", null);
             }
             var buf = ByteBuffer.allocate(size);
             long now = System.currentTimeMillis();
@@ -210,7 +223,7 @@ public final class Spool implements AutoCloseable {
                 writeDurably(buf);
             } catch (IOException e) {
                 forgetAll(messages, write);
-                throw new SpoolException("spool cannot be written: " + e.getMessage(), e);
+                throw refused("spool cannot be written: " + e.getMessage(), e);
             }
             var seg = segments.getLast();
             seg.entries += entries;
