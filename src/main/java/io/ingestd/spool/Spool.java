@@ -321,6 +321,19 @@ public final class Spool implements AutoCloseable {
         active = null;
     }
 
+    /** True if some spooled message is neither committed nor handed to a writer: a drain group can be claimed. */
+    public boolean hasUnclaimed() {
+        if (!hasPending()) return false;
+        lock.lock();
+        try {
+            if (!released.isEmpty()) return true;
+            for (var s : segments) if (s.readPos < s.end) return true;
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Up to {@code maxRecords} records (at least one message) not yet handed out, oldest first, or null when every
      * spooled message is claimed. Messages a failed drain gave back come first.

@@ -87,7 +87,7 @@ public final class GroupCommitWriter implements Runnable {
             while (!(stopping && queue.isEmpty())) {
                 heartbeatNanos = System.nanoTime();
                 var sp = spool;
-                boolean draining = sp != null && !fastStop && sp.hasPending() && databaseAvailable();
+                boolean draining = sp != null && !fastStop && databaseAvailable() && sp.hasUnclaimed();
                 List<PendingRequest> batch = queue.take(batchMax, draining ? 0 : IDLE_WAIT);
                 if (!batch.isEmpty()) {
                     if (fastStop) retryAll(batch, "shutting down");
