@@ -18,6 +18,10 @@ import picocli.CommandLine.Command;
 public final class IngestdCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "print the stack trace of an error, not only its one-line message")
+    boolean verbose;
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -27,7 +31,7 @@ public final class IngestdCommand implements Runnable {
         var cl = new CommandLine(new IngestdCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("ingestd: " + ex.getMessage());
-            if (System.getenv("INGESTD_DEBUG") != null) ex.printStackTrace(commandLine.getErr());
+            if (((IngestdCommand) cl.getCommand()).verbose) ex.printStackTrace(commandLine.getErr());
             return ExitCode.FAILED.code();
         });
         cl.setParameterExceptionHandler((ex, args2) -> {

@@ -20,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,31 +41,32 @@ public final class Daemon {
 
     private final Stats stats = new Stats();
     private final RejectLog rejects = new RejectLog();
+    private final Supervisor supervisor = new Supervisor(this::requestStop);
     private final AtomicInteger stopRequests = new AtomicInteger();
     private final Object stopSignal = new Object();
-    private final List<Thread> writerThreads = new ArrayList<>();
-    private final List<GroupCommitWriter> writers = new ArrayList<>();
     private final Instant startedAt = Instant.now();
     private volatile Config config;
     private volatile String lastReload = "never";
     private final AtomicInteger reloads = new AtomicInteger();
-    private PidFile pidFile;
-    private ZContext zmq;
-    private Listener listener;
-    private RequestQueue queue;
-    private ReplyChannel replies;
-    private Database db;
-    private ProcessingStage processing;
-    private Thread listenerThread;
-    private Thread processingThread;
-    private SdNotify systemd;
-    private ControlServer control;
-    private io.ingestd.listener.CurveAuth curve;
-    private io.ingestd.metrics.MetricsServer metrics;
-    private DatabaseProbe probe;
-    private Spool spool;
-    private String degraded = "";
-    private String runAs = System.getProperty("user.name");
+    /** What start-up opened, closed in reverse at stop (or when start-up fails half-way). Start-up thread only. */
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    /** Null until start-up is complete, then published once; signals, control and metrics read only this. */
+    private volatile Running running;
+    private volatile boolean reloadRequested;
+    private volatile SdNotify systemd;
+    private volatile String runAs = System.getProperty("user.name");
+    /** Empty, or why the daemon started degraded (the database unreachable, the spool taking messages). */
+    private volatile String degraded = "";
+
+    /** The running daemon's parts, complete and immutable. */
+    record Running(Listener listener, Thread listenerThread, RequestQueue queue, ReplyChannel replies,
+                   List<GroupCommitWriter> writers, List<Thread> writerThreads, ProcessingStage processing,
+                   Thread processingThread, Database db, DatabaseProbe probe, Spool spool) {
+        Running {
+            writers = List.copyOf(writers);
+            writerThreads = List.copyOf(writerThreads);
+        }
+    }
 
     private final List<String> configWarnings;
 
@@ -75,11 +78,13 @@ public final class Daemon {
     public Stats stats() { return stats; }
     public Config config() { return config; }
     public Instant startedAt() { return startedAt; }
-    public Listener listener() { return listener; }
-    public Database database() { return db; }
-    /** The spool, or null when it is off. */
-    public Spool spool() { return spool; }
-    public RequestQueue queue() { return queue; }
+    /** The running parts; null while starting. */
+    Running running() { return running; }
+    /** The spool, or null when it is off (or while starting). */
+    Spool spool() {
+        var r = running;
+        return r == null ? null : r.spool();
+    }
     public String runAs() { return runAs; }
     public String lastReload() { return lastReload; }
     public int reloads() { return reloads.get(); }
@@ -87,7 +92,7 @@ public final class Daemon {
     /** Runs the daemon until it is told to stop; returns the process exit code. */
     public int run(Readiness readiness, boolean foreground) {
         try {
-            start(foreground);
+            running = start(foreground);
         } catch (StartupFailure f) {
             log.error("start-up failed ({}): {}", f.phase().label(), f.getMessage(), f.getCause());
             readiness.failed(f.phase(), f.getMessage());
@@ -104,18 +109,25 @@ public final class Daemon {
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
         readiness.ready(summary);
         systemd = SdNotify.fromEnvironment().orElse(null);
+        if (reloadRequested) reload();
         var watchdog = new Watchdog(this, systemd);
-        watchdog.start();
+        watchdog.start(supervisor);
         awaitStop();
         if (systemd != null) systemd.stopping();
         watchdog.stop();
-        drain();
+        drain(running);
         log.info("stopped: {} records acknowledged, {} retried, {} rejected messages",
                 stats.recordsAcknowledged.sum(), stats.recordsRetried.sum(), stats.rejectedTotal());
+        var failure = supervisor.failure();
+        if (failure.isPresent()) {
+            log.error("stopped because a {}; exit code {}", failure.get(), ExitCode.COMPONENT_FAILED.code());
+            return ExitCode.COMPONENT_FAILED.code();
+        }
         return ExitCode.OK.code();
     }
 
-    private void start(boolean foreground) throws StartupFailure {
+    /** Starts the parts in order, pushing each resource it opens onto {@link #opened}; returns them running. */
+    private Running start(boolean foreground) throws StartupFailure {
         try {
             Files.createDirectories(config.paths().logDir());
             Files.createDirectories(config.paths().dataDir());
@@ -130,35 +142,47 @@ public final class Daemon {
         }
         configWarnings.forEach(w -> log.warn("config: {}", w));
         Signals.install(this);
+        PidFile pidFile;
         try {
             pidFile = PidFile.acquire(config.paths().pidFile());
+            opened.push(pidFile);
         } catch (PidFile.HeldException e) {
             throw new StartupFailure(Phase.LOCK, e.getMessage());
         } catch (IOException e) {
             throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.paths().pidFile() + ": " + e
                     + " (check pid.file and its directory's permissions)", e);
         }
-        zmq = new ZContext(1);
+        var zmq = new ZContext(1);
+        opened.push(zmq::close);
         Listener.SocketSetup security = Listener.SocketSetup.NONE;
         if (config.security().curveEnabled()) {
             try {
-                curve = new io.ingestd.listener.CurveAuth(zmq, config);
+                var curve = new io.ingestd.listener.CurveAuth(zmq, config);
+                opened.push(curve::close);
                 security = curve;
             } catch (IOException e) {
                 throw new StartupFailure(Phase.CONFIG, "CURVE: " + e.getMessage(), e);
             }
         }
+        var replies = new ReplyChannel();
+        opened.push(replies);
+        var queue = new RequestQueue(config.limits().queueMax(), replies::wake);
+        Listener listener;
         try {
-            replies = new ReplyChannel();
-            queue = new RequestQueue(config.limits().queueMax(), replies::wake);
             listener = new Listener(zmq, config.listen(), limits(config), queue, replies, stats, rejects, security);
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
-        if (config.spool().enabled()) spool = Spool.open(config.spool().dir(), config.spool().maxBytes());
+        Spool spool = null;
+        if (config.spool().enabled()) {
+            spool = Spool.open(config.spool().dir(), config.spool().maxBytes());
+            opened.push(spool);
+        }
         String schemaId = config.db().urlForDisplay() + " table " + config.db().table();
+        Database db;
         try {
             db = Database.open(config);
+            opened.push(db);
             if (spool != null) spool.markMigrated(schemaId);
         } catch (Database.TableConflict e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
@@ -168,46 +192,56 @@ public final class Daemon {
                         + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "
                         + "server runs)", e);
             }
-            // it was migrated before: take messages into the spool now, migrate and drain when it answers
+            // migrated by an earlier start: take messages into the spool now, migrate and drain when it answers
             db = Database.openUnmigrated(config);
+            opened.push(db);
             stats.databaseDown("unreachable since start: " + rootMessage(e));
             degraded = "; DEGRADED: the database is unreachable (" + rootMessage(e) + "), messages are spooled to "
                     + spool.dir() + " until it answers";
             log.warn("starting degraded: database {} unreachable ({}); its schema was migrated by an earlier start, "
                     + "so messages are spooled until it answers", config.db().urlForDisplay(), rootMessage(e));
         }
-        probe = new DatabaseProbe(db, stats);
+        var probe = new DatabaseProbe(db, stats);
+        io.ingestd.metrics.MetricsServer metrics = null;
         if (config.metricsListen().isPresent()) {
             try {
                 metrics = new io.ingestd.metrics.MetricsServer(config.metricsListen().get(), stats, metricsSources());
+                opened.push(metrics::close);
                 if (spool != null) SpoolStatus.register(metrics, spool);
             } catch (IOException | RuntimeException e) {
                 throw new StartupFailure(Phase.BIND, "cannot serve metrics on " + config.metricsListen().get() + ": "
                         + e.getMessage() + " (check metrics.listen, or set it to off)", e);
             }
         }
+        ControlServer control;
         try {
             control = new ControlServer(ControlServer.pathFor(config.paths().pidFile()), this::control);
+            opened.push(control);
         } catch (IOException e) {
             throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.paths().pidFile() + ": " + e, e);
         }
-        dropPrivileges();
-        control.start();
-        processing = new ProcessingStage(db, stats, config.processing().sweepInterval(), config.processing().linger(), config.processing().inline());
+        dropPrivileges(pidFile, control, spool);
+        control.start(supervisor);
+        var processing = new ProcessingStage(db, stats, config.processing().sweepInterval(), config.processing().linger(), config.processing().inline());
+        var writers = new ArrayList<GroupCommitWriter>();
+        var writerThreads = new ArrayList<Thread>();
         for (int i = 0; i < config.db().writers(); i++) {
             var w = new GroupCommitWriter(db, queue, replies, processing, stats, rejects,
                     config.limits().batchMax(), config.db().retryWindow());
             if (spool != null) w.spoolTo(spool);
             writers.add(w);
-            writerThreads.add(Thread.ofPlatform().name("writer-" + i).start(w));
+            writerThreads.add(supervisor.start("writer-" + i, w, w::failed));
         }
-        processingThread = Thread.ofPlatform().name("processing").start(processing);
-        listenerThread = Thread.ofPlatform().name("listener").start(listener);
-        probe.start();
+        var processingThread = supervisor.start("processing", processing, Supervisor.OnFailure.NOTHING_HELD);
+        var listenerThread = supervisor.start("listener", listener, Supervisor.OnFailure.NOTHING_HELD);
+        probe.start(supervisor);
+        opened.push(probe::stop);
         if (metrics != null) metrics.start();
+        return new Running(listener, listenerThread, queue, replies, writers, writerThreads, processing,
+                processingThread, db, probe, spool);
     }
 
-    private void dropPrivileges() throws StartupFailure {
+    private void dropPrivileges(PidFile pidFile, ControlServer control, Spool spool) throws StartupFailure {
         boolean root = Posix.geteuid() == 0;
         if (config.runAs().user().isEmpty()) {
             if (root) log.warn("running as root: set user (e.g. user=nobody) to drop privileges after start-up");
@@ -220,7 +254,7 @@ public final class Daemon {
                 throw new StartupFailure(Phase.PRIVILEGES, "cannot switch to user " + id.user() + ": ingestd runs "
                         + "as uid " + Posix.geteuid() + ", not root (start it as root, or remove the user key)");
             }
-            handOver(id);
+            handOver(id, pidFile, control, spool);
             PrivilegeDrop.apply(id);
             PrivilegeDrop.verifyAllThreads(id);
             runAs = id.user();
@@ -231,7 +265,8 @@ public final class Daemon {
     }
 
     /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
-    private void handOver(PrivilegeDrop.Identity id) throws StartupFailure {
+    private void handOver(PrivilegeDrop.Identity id, PidFile pidFile, ControlServer control, Spool spool)
+            throws StartupFailure {
         try {
             var dirs = new ArrayList<>(List.of(config.paths().dataDir(), config.paths().logDir()));
             if (spool != null && !spool.dir().startsWith(config.paths().dataDir())) dirs.add(spool.dir());
@@ -258,7 +293,8 @@ public final class Daemon {
         if (n == 1) log.info("stop requested: draining");
         else {
             log.warn("second stop request: stopping fast, queued requests answered RETRY");
-            writers.forEach(GroupCommitWriter::stopFast);
+            var r = running;
+            if (r != null) r.writers().forEach(GroupCommitWriter::stopFast);
         }
         synchronized (stopSignal) {
             stopSignal.notifyAll();
@@ -279,33 +315,48 @@ public final class Daemon {
     }
 
     /** Graceful stop: no new requests, commit and answer everything taken, finish processing, release. */
-    private void drain() {
+    private void drain(Running r) {
+        var listener = r.listener();
+        var queue = r.queue();
+        var writerThreads = r.writerThreads();
+        var listenerThread = r.listenerThread();
         listener.stopReading();
-        awaitQuietly(() -> queue.isEmpty() && !listener.isHolding(), Duration.ofMinutes(10));
-        writers.forEach(GroupCommitWriter::stop);
+        awaitQuietly(() -> queue.isEmpty() && !listener.isHolding() || writerThreads.stream().noneMatch(Thread::isAlive),
+                Duration.ofMinutes(10));
+        r.writers().forEach(GroupCommitWriter::stop);
         writerThreads.forEach(Daemon::joinQuietly);
-        awaitQuietly(() -> listener.pendingReplies() == 0, Duration.ofSeconds(10));
+        // left by writers whose threads failed: no one will write them
+        GroupCommitWriter.retryAll(queue.drainAll(), "shutting down after an internal error", stats, r.replies());
+        awaitQuietly(() -> listener.pendingReplies() == 0 || !listenerThread.isAlive(), Duration.ofSeconds(10));
         listener.stop();
         joinQuietly(listenerThread);
-        processing.stop();
-        joinQuietly(processingThread);
+        r.processing().stop();
+        joinQuietly(r.processingThread());
         shutdownQuietly();
     }
 
+    /** Closes what start-up opened, in reverse; a failure to close one is logged and the rest still closed. */
     private void shutdownQuietly() {
-        if (probe != null) probe.stop();
-        if (metrics != null) metrics.close();
-        if (control != null) control.close();
-        if (curve != null) curve.close();
-        if (db != null) db.close();
-        if (spool != null) spool.close();
-        if (zmq != null) zmq.close();
-        if (replies != null) replies.close();
-        if (pidFile != null) pidFile.close();
+        AutoCloseable c;
+        while ((c = opened.poll()) != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", c, e);
+            }
+        }
     }
 
     /** SIGHUP: re-read the configuration and apply what can change live; keep the old one on any error. */
     synchronized String reload() {
+        var r = running;
+        if (r == null) {
+            // before ready: only recorded; applied once start-up is complete (it reads the file then anyway)
+            reloadRequested = true;
+            log.info("reload requested during start-up: applied when ready");
+            return "deferred until start-up is complete";
+        }
+        reloadRequested = false;
         if (systemd != null) systemd.reloading();
         String outcome;
         try {
@@ -313,9 +364,9 @@ public final class Daemon {
             var next = loaded.config();
             var fixed = Reload.changedFixedKeys(config, next);
             Logging.setLevel(next.logLevel());
-            listener.limits(limits(next));
-            writers.forEach(w -> w.reconfigure(next.limits().batchMax(), next.db().retryWindow()));
-            processing.reconfigure(next.processing().sweepInterval(), next.processing().linger());
+            r.listener().limits(limits(next));
+            r.writers().forEach(w -> w.reconfigure(next.limits().batchMax(), next.db().retryWindow()));
+            r.processing().reconfigure(next.processing().sweepInterval(), next.processing().linger());
             config = next;
             outcome = "applied" + (fixed.isEmpty() ? "" : "; restart needed for: " + String.join(", ", fixed));
             loaded.warnings().forEach(w -> log.warn("config: {}", w));
@@ -335,42 +386,54 @@ public final class Daemon {
 
     private io.ingestd.metrics.MetricsServer.Sources metricsSources() {
         return new io.ingestd.metrics.MetricsServer.Sources() {
-            @Override public int queueRecords() { return queue.records(); }
-            @Override public long backlog() { return probe.backlog(); }
-            @Override public int poolActive() { return db.activeConnections(); }
-            @Override public int poolTotal() { return db.totalConnections(); }
+            @Override public int queueRecords() { return running == null ? 0 : running.queue().records(); }
+            @Override public long backlog() { return Daemon.this.backlog(); }
+            @Override public int poolActive() { return running == null ? 0 : running.db().activeConnections(); }
+            @Override public int poolTotal() { return running == null ? 0 : running.db().totalConnections(); }
             @Override public io.ingestd.metrics.MetricsServer.Health health() { return Daemon.this.health(); }
         };
     }
 
     /** Healthy when the database answers and the listener and writers come round their loops. */
     io.ingestd.metrics.MetricsServer.Health health() {
+        var failure = supervisor.failure();
+        if (failure.isPresent()) return new io.ingestd.metrics.MetricsServer.Health(false, failure.get());
         if (stopRequests.get() > 0) return new io.ingestd.metrics.MetricsServer.Health(false, "stopping");
-        String refusal = spool == null ? null : spool.recentRefusal();
+        var r = running;
+        if (r == null) return new io.ingestd.metrics.MetricsServer.Health(false, "starting");
+        String refusal = r.spool() == null ? null : r.spool().recentRefusal();
         if (refusal != null) return new io.ingestd.metrics.MetricsServer.Health(false, refusal);
         if (stats.isDatabaseDown()) {
-            if (spool != null) {
+            if (r.spool() != null) {
                 return new io.ingestd.metrics.MetricsServer.Health(true, "degraded: database unavailable, "
                         + "acknowledging from the spool: " + stats.lastError());
             }
             return new io.ingestd.metrics.MetricsServer.Health(false, "database unavailable: " + stats.lastError());
         }
         long now = System.nanoTime();
-        if (now - listener.heartbeatNanos() > TimeUnit.SECONDS.toNanos(5)) {
+        if (now - r.listener().heartbeatNanos() > TimeUnit.SECONDS.toNanos(5)) {
             return new io.ingestd.metrics.MetricsServer.Health(false, "listener stalled");
         }
         long writerLimit = config.db().networkTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
-        for (var w : writers) {
+        for (var w : r.writers()) {
             if (now - w.heartbeatNanos() > writerLimit) return new io.ingestd.metrics.MetricsServer.Health(false, "writer stalled");
         }
         return new io.ingestd.metrics.MetricsServer.Health(true, "");
     }
 
-    long backlog() { return probe == null ? -1 : probe.backlog(); }
-    double ackRate() { return probe == null ? 0 : probe.ackRate(); }
+    long backlog() { return running == null ? -1 : running.probe().backlog(); }
+    double ackRate() { return running == null ? 0 : running.probe().ackRate(); }
 
     /** Answers the control channel: {@code status} (JSON) or {@code status-text}. */
     private String control(String request) {
+        if (running == null) {
+            long pid = ProcessHandle.current().pid();
+            return switch (request) {
+                case "status" -> "{\"state\":\"starting\",\"pid\":" + pid + "}";
+                case "status-text" -> "ingestd is starting (pid " + pid + ")";
+                default -> "error: unknown request '" + request + "' (status, status-text)";
+            };
+        }
         return switch (request) {
             case "status" -> StatusReport.json(StatusReport.collect(this));
             case "status-text" -> StatusReport.text(StatusReport.collect(this));
@@ -418,11 +481,11 @@ public final class Daemon {
 
     /** Writer and listener both came round their loops recently: the condition for systemd watchdog pings. */
     boolean isMakingProgress(long withinNanos) {
+        var r = running;
+        if (r == null) return false;
         long now = System.nanoTime();
-        if (now - listener.heartbeatNanos() > withinNanos) return false;
-        for (var w : writers) if (now - w.heartbeatNanos() > withinNanos) return false;
+        if (now - r.listener().heartbeatNanos() > withinNanos) return false;
+        for (var w : r.writers()) if (now - w.heartbeatNanos() > withinNanos) return false;
         return true;
     }
-
-    List<GroupCommitWriter> writers() { return writers; }
 }

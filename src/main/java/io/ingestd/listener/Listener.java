@@ -151,6 +151,12 @@ public final class Listener implements Runnable {
                 selector.selectedKeys().clear();
             }
             sendReplies();
+            if (held != null) {
+                // no writer took it (they failed): answered here, as nothing else can
+                Route.send(router, held.replyTo(), new Reply.Retry("shutting down").wire());
+                stats.retried(held.records().size());
+                held = null;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (org.zeromq.ZMQException e) {
