@@ -53,7 +53,7 @@ class SpoolIT {
     }
 
     /** A lock-step client on its own thread: one request, one reply, new tickets; remembers anything not TRUE. */
-    static final class LockStep implements AutoCloseable {
+    static final class LockStep {
         final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
         final List<String> notTrue = java.util.Collections.synchronizedList(new ArrayList<>());
         final AtomicLong trues = new AtomicLong();
@@ -76,8 +76,7 @@ class SpoolIT {
             });
         }
 
-        @Override
-        public void close() throws InterruptedException {
+        void stop() throws InterruptedException {
             running.set(false);
             thread.join(30_000);
         }
@@ -95,7 +94,8 @@ class SpoolIT {
             String db = TestDatabases.MARIADB.create(dir);
             ingestd = new Ingestd(dir, db.replace(":3306/", ":" + proxy.port() + "/"));
             ingestd.startOk();
-            try (var load = new Load(1, 32, 10, ingestd.endpoint()); var lockStep = new LockStep(ingestd.endpoint(), 100_000_000)) {
+            var lockStep = new LockStep(ingestd.endpoint(), 100_000_000);
+            try (var load = new Load(1, 32, 10, ingestd.endpoint())) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.trues.get() > 300 && lockStep.trues.get() > 100);
                 double lockStepBefore = rate(lockStep.trues, 2000), loadBefore = rate(load.trues, 2000);
                 proxy.cut();
@@ -112,7 +112,7 @@ class SpoolIT {
                 awaitSpoolEmpty(ingestd, Duration.ofSeconds(120));
                 double drainSeconds = (System.nanoTime() - restoredAt) / 1e9;
                 long drainRate = field(ingestd, "spool_drain_per_second");
-                lockStep.close();
+                lockStep.stop();
                 assertThat(load.finish(Duration.ofSeconds(60))).as(load.summary()).isTrue();
                 awaitSpoolEmpty(ingestd, Duration.ofSeconds(60));
                 long stored = EndToEndIT.count(db, "1=1");
@@ -130,6 +130,8 @@ class SpoolIT {
                 assertThat(storedTickets.containsAll(lockStep.acknowledged)).as("every lock-step TRUE stored").isTrue();
                 assertThat(stored).as("stored exactly once, nothing else").isEqualTo(acknowledged);
                 assertThat(EndToEndIT.count(db, "status = 'Y'")).isEqualTo(stored);
+            } finally {
+                lockStep.stop();
             }
             assertThat(segments(dir.resolve("data/spool"))).as("no spool files left").isEmpty();
         }
