@@ -187,7 +187,7 @@ public final class Daemon {
         } catch (Database.TableConflict e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            if (spool == null || !spool.wasMigrated(schemaId)) {
+            if (spool == null || !spool.wasMigrated(schemaId) || !isUnreachable(e)) {
                 throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + " unreachable or "
                         + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "
                         + "server runs)", e);
@@ -449,6 +449,21 @@ public final class Daemon {
 
     private static Listener.Limits limits(Config c) {
         return new Listener.Limits(c.limits().maxMessageBytes(), c.limits().maxMessageRecords(), c.limits().maxPendingPerPeer());
+    }
+
+    /**
+     * The database did not answer (connection refused or lost, timeout), as opposed to answering no (a wrong
+     * password, a missing database, a failed migration): only the former may start degraded on the spool.
+     */
+    private static boolean isUnreachable(Throwable e) {
+        boolean unreachable = false;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (!(t instanceof java.sql.SQLException sql)) continue;
+            String state = sql.getSQLState();
+            if (state != null && (state.startsWith("28") || state.startsWith("3D") || state.startsWith("42"))) return false;
+            if (GroupCommitWriter.isAvailabilityError(sql)) unreachable = true;
+        }
+        return unreachable;
     }
 
     private static String rootMessage(Throwable e) {

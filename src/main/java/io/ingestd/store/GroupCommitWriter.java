@@ -419,7 +419,7 @@ public final class GroupCommitWriter implements Runnable {
      * Errors that say the database is away, not that the statement is wrong: connection errors (SQLState class 08,
      * the pool's "connection not available"), timeouts, a read-only server (25006, a failover in progress).
      */
-    static boolean isAvailabilityError(SQLException e) {
+    public static boolean isAvailabilityError(SQLException e) {
         if (isDataError(e)) return false;
         if (e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException
                 || e instanceof java.sql.SQLTimeoutException || e instanceof java.sql.SQLRecoverableException) return true;
