@@ -184,7 +184,7 @@ public final class Daemon {
             db = Database.open(config);
             opened.push(db);
             if (spool != null) spool.markMigrated(schemaId);
-        } catch (Database.TableConflict e) {
+        } catch (Database.SchemaRefused e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             if (spool == null || !spool.wasMigrated(schemaId) || !isUnreachable(e)) {

@@ -29,7 +29,6 @@ import org.zeromq.ZMsg;
 public final class Listener implements Runnable {
     private static final int READ_BURST = 512;
 
-    private final ZContext context;
     private final ZMQ.Socket router;
     private final List<String> endpoints;
     private final RequestQueue queue;
@@ -54,7 +53,6 @@ public final class Listener implements Runnable {
      */
     public Listener(ZContext context, List<String> endpoints, Limits limits, RequestQueue queue, ReplyChannel replies,
                     Stats stats, RejectLog rejects, SocketSetup setup) {
-        this.context = context;
         this.endpoints = endpoints;
         this.limits = limits;
         this.stats = stats;
