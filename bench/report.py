@@ -15,7 +15,37 @@ for line in open(tsv):
     done = float(tags["processed_rate"]) if "processed_rate" in tags else None
     cpu = float(tags["cpu_us_per_msg"]) if tags.get("cpu_us_per_msg") else None
     rows[name] = dict(rate=rate, p50=p50, p99=p99, p999=p999, max=mx, hwm=int(hwm) if hwm else 0,
-                      verified=tags.get("verified", "na"), done=done, cpu=cpu)
+                      verified=tags.get("verified", "na"), done=done, cpu=cpu, daemon_rate=tags.get("daemon_rate", "n/a"))
+
+
+
+def outage_section():
+    """The spool: acknowledgements while the database is away against the same shapes with it, and the drain."""
+    o = {k: rows.get("outage_" + k) for k in ("normal_lockstep", "normal_r100", "spooled_lockstep", "spooled_r100", "drain")}
+    if not all(o.values()):
+        return []
+    out = ["", "## Database outage: the spool (MariaDB behind a proxy that is cut)", "",
+           "| shape | database there, records/s | database away (spooled), records/s | away / there | target |",
+           "|---|---:|---:|---:|---|"]
+    for shape, a, b in (("1 lock-step REQ client (R=1, W=1)", "normal_lockstep", "spooled_lockstep"),
+                        ("100 records/message (C=4, W=8)", "normal_r100", "spooled_r100")):
+        ratio = o[b]["rate"] / o[a]["rate"]
+        out.append(f"| {shape} | {o[a]['rate']:,.0f} | {o[b]['rate']:,.0f} | {ratio:.2f} | ≥ 0.5: {'yes' if ratio >= 0.5 else '**no**'} |")
+    d, n = o["drain"], o["normal_r100"]
+    ok = d["rate"] >= n["rate"]
+    out += ["", f"Drain once the database is back: {d['rate']:,.0f} records/s measured from the proxy's restore to an "
+            f"empty spool (including the up to 2 s until the daemon sees the database again; the daemon's own drain rate: "
+            f"{d.get('daemon_rate', 'n/a')} records/s), against the normal write rate of {n['rate']:,.0f} records/s "
+            f"(100 records/message): target drain ≥ normal {'met' if ok else '**not met**'}. Every spooled record stored "
+            f"and 'Y' afterwards: {dict(yes='yes', no='**NO**').get(d['verified'], 'not checked')}."]
+    return out
+
+
+if "load_data" not in rows:  # `bench/run outage`: only that case
+    lines = [f"# ingestd benchmark: outage case only\n", f"Machine: {machine}."] + outage_section()
+    open(f"{out}/report.md", "w").write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    sys.exit(0)
 
 ld = rows["load_data"]["rate"]
 
@@ -119,6 +149,7 @@ if curve:
     for a, b in curve:
         shape = "pipelined DEALER (C=4, W=64, R=1)" if "pipelined" in a else "100 records/message (C=4, W=8)"
         lines.append(f"| {shape} | {rows[b]['rate']:,.0f} | {rows[a]['rate']:,.0f} | {rows[a]['rate'] / rows[b]['rate']:.2f} |")
+lines += outage_section()
 lines += ["", "## Latency against offered load (MariaDB, pipelined, R=1)", "",
           "| offered (% of max) | offered records/s | acknowledged records/s | p50 ms | p99 ms |", "|---:|---:|---:|---:|---:|"]
 maxrate = rows.get("mariadb_pipelined", {}).get("rate", 0)

@@ -22,6 +22,7 @@ public record Config(
         RunAs runAs,
         String logLevel,
         Optional<String> metricsListen,
+        SpoolConfig spool,
         Map<String, String> settings,
         Source source) {
 

@@ -132,7 +132,7 @@ public final class ConfigLoader {
         var runAs = new Config.RunAs(optional(Keys.USER), optional(Keys.GROUP), umask);
         checkPlaintext(listen);
         return new Config(listen, db, limits, paths, processing, security, runAs, level,
-                metrics.equals("off") ? Optional.empty() : Optional.of(metrics), settings(), source);
+                metrics.equals("off") ? Optional.empty() : Optional.of(metrics), spool(dataDir), settings(), source);
     }
 
     /** The effective text of every key but the secrets (a reload compares them to name what changed). */
@@ -140,6 +140,25 @@ public final class ConfigLoader {
         var m = new LinkedHashMap<String, String>();
         for (Key k : Keys.ALL) if (!k.secret()) m.put(k.name(), values.get(k.name()));
         return m;
+    }
+
+    private SpoolConfig spool(Path dataDir) {
+        String on = get(Keys.SPOOL).toLowerCase(Locale.ROOT);
+        if (!on.equals("on") && !on.equals("off")) problems.add("spool: '" + get(Keys.SPOOL) + "' is not on or off");
+        Path dir = get(Keys.SPOOL_DIR).isEmpty() ? dataDir.resolve("spool") : path(Keys.SPOOL_DIR);
+        var m = Pattern.compile("(\\d+)([kmg]?)").matcher(get(Keys.SPOOL_MAX_BYTES).trim().toLowerCase(Locale.ROOT));
+        long max = 0;
+        if (m.matches()) {
+            int shift = switch (m.group(2)) { case "k" -> 10; case "m" -> 20; case "g" -> 30; default -> 0; };
+            try {
+                max = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
+            } catch (ArithmeticException | NumberFormatException e) {
+                max = 0;
+            }
+        }
+        if (max < 4096) problems.add("spool.max-bytes: '" + get(Keys.SPOOL_MAX_BYTES) + "' is not a size of at least 4096 "
+                + "bytes like 1g, 512m or 65536");
+        return new SpoolConfig(on.equals("on"), dir, max);
     }
 
     /**

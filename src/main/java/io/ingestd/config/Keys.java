@@ -56,6 +56,13 @@ public final class Keys {
             "with no FeeProcessor installed, insert rows as 'Y' in the writer's transaction: there is nothing to "
             + "process, so the commit is the processing; `false` inserts 'N' and marks 'Y' in a second transaction, "
             + "as with a FeeProcessor (each row written twice)", false);
+    public static final Key SPOOL = key("spool", "on",
+            "`on`: when the database is away, messages are appended to a local spool and forced to disk before their "
+            + "TRUE, then written to the database when it returns; `off`: they are answered RETRY after "
+            + "`db.retry-window`", false);
+    public static final Key SPOOL_DIR = key("spool.dir", "", "spool directory; empty = `spool` in `data.dir`", false);
+    public static final Key SPOOL_MAX_BYTES = key("spool.max-bytes", "1g",
+            "largest size of the spool (bytes, or with k, m, g); when full, messages are answered RETRY", false);
     public static final Key METRICS_LISTEN = key("metrics.listen", "127.0.0.1:9555",
             "host:port of the Prometheus `/metrics` and `/health` endpoint; `off` disables it", false);
     public static final Key CURVE_SERVER_KEY = key("curve.server.key", "",

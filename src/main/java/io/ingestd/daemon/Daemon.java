@@ -9,6 +9,7 @@ import io.ingestd.log.Logging;
 import io.ingestd.log.RejectLog;
 import io.ingestd.metrics.Stats;
 import io.ingestd.posix.Posix;
+import io.ingestd.spool.Spool;
 import io.ingestd.store.Database;
 import io.ingestd.store.GroupCommitWriter;
 import io.ingestd.store.ProcessingStage;
@@ -54,11 +55,13 @@ public final class Daemon {
     private volatile boolean reloadRequested;
     private volatile SdNotify systemd;
     private volatile String runAs = System.getProperty("user.name");
+    /** Empty, or why the daemon started degraded (the database unreachable, the spool taking messages). */
+    private volatile String degraded = "";
 
     /** The running daemon's parts, complete and immutable. */
     record Running(Listener listener, Thread listenerThread, RequestQueue queue, ReplyChannel replies,
                    List<GroupCommitWriter> writers, List<Thread> writerThreads, ProcessingStage processing,
-                   Thread processingThread, Database db, DatabaseProbe probe) {
+                   Thread processingThread, Database db, DatabaseProbe probe, Spool spool) {
         Running {
             writers = List.copyOf(writers);
             writerThreads = List.copyOf(writerThreads);
@@ -77,6 +80,11 @@ public final class Daemon {
     public Instant startedAt() { return startedAt; }
     /** The running parts; null while starting. */
     Running running() { return running; }
+    /** The spool, or null when it is off (or while starting). */
+    Spool spool() {
+        var r = running;
+        return r == null ? null : r.spool();
+    }
     public String runAs() { return runAs; }
     public String lastReload() { return lastReload; }
     public int reloads() { return reloads.get(); }
@@ -96,7 +104,8 @@ public final class Daemon {
             shutdownQuietly();
             return Phase.STARTUP.exitCode.code();
         }
-        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.db().urlForDisplay();
+        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.db().urlForDisplay()
+                + degraded;
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
         readiness.ready(summary);
         systemd = SdNotify.fromEnvironment().orElse(null);
@@ -164,16 +173,33 @@ public final class Daemon {
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
+        Spool spool = null;
+        if (config.spool().enabled()) {
+            spool = Spool.open(config.spool().dir(), config.spool().maxBytes());
+            opened.push(spool);
+        }
+        String schemaId = config.db().urlForDisplay() + " table " + config.db().table();
         Database db;
         try {
             db = Database.open(config);
             opened.push(db);
+            if (spool != null) spool.markMigrated(schemaId);
         } catch (Database.SchemaRefused e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + " unreachable or "
-                    + "unusable: " + io.ingestd.store.SqlFailure.rootMessage(e) + " (check db.url, db.user and the password, and that the "
-                    + "server runs)", e);
+            if (spool == null || !spool.wasMigrated(schemaId) || !isUnreachable(e)) {
+                throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + " unreachable or "
+                        + "unusable: " + io.ingestd.store.SqlFailure.rootMessage(e) + " (check db.url, db.user and the password, and that the "
+                        + "server runs)", e);
+            }
+            // migrated by an earlier start: take messages into the spool now, migrate and drain when it answers
+            db = Database.openUnmigrated(config);
+            opened.push(db);
+            stats.databaseDown("unreachable since start: " + io.ingestd.store.SqlFailure.rootMessage(e));
+            degraded = "; DEGRADED: the database is unreachable (" + io.ingestd.store.SqlFailure.rootMessage(e) + "), messages are spooled to "
+                    + spool.dir() + " until it answers";
+            log.warn("starting degraded: database {} unreachable ({}); its schema was migrated by an earlier start, "
+                    + "so messages are spooled until it answers", config.db().urlForDisplay(), io.ingestd.store.SqlFailure.rootMessage(e));
         }
         var probe = new DatabaseProbe(db, stats);
         io.ingestd.metrics.MetricsServer metrics = null;
@@ -181,6 +207,7 @@ public final class Daemon {
             try {
                 metrics = new io.ingestd.metrics.MetricsServer(config.metricsListen().get(), stats, metricsSources());
                 opened.push(metrics::close);
+                if (spool != null) SpoolStatus.register(metrics, spool);
             } catch (IOException | RuntimeException e) {
                 throw new StartupFailure(Phase.BIND, "cannot serve metrics on " + config.metricsListen().get() + ": "
                         + e.getMessage() + " (check metrics.listen, or set it to off)", e);
@@ -193,7 +220,7 @@ public final class Daemon {
         } catch (IOException e) {
             throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.paths().pidFile() + ": " + e, e);
         }
-        dropPrivileges(pidFile, control);
+        dropPrivileges(pidFile, control, spool);
         control.start(supervisor);
         var processing = new ProcessingStage(db, stats, config.processing().sweepInterval(), config.processing().linger(), config.processing().inline());
         var writers = new ArrayList<GroupCommitWriter>();
@@ -201,6 +228,7 @@ public final class Daemon {
         for (int i = 0; i < config.db().writers(); i++) {
             var w = new GroupCommitWriter(db, queue, replies, processing, stats, rejects,
                     config.limits().batchMax(), config.db().retryWindow());
+            if (spool != null) w.spoolTo(spool);
             writers.add(w);
             writerThreads.add(supervisor.start("writer-" + i, w, w::failed));
         }
@@ -210,10 +238,10 @@ public final class Daemon {
         opened.push(probe::stop);
         if (metrics != null) metrics.start();
         return new Running(listener, listenerThread, queue, replies, writers, writerThreads, processing,
-                processingThread, db, probe);
+                processingThread, db, probe, spool);
     }
 
-    private void dropPrivileges(PidFile pidFile, ControlServer control) throws StartupFailure {
+    private void dropPrivileges(PidFile pidFile, ControlServer control, Spool spool) throws StartupFailure {
         boolean root = Posix.geteuid() == 0;
         if (config.runAs().user().isEmpty()) {
             if (root) log.warn("running as root: set user (e.g. user=nobody) to drop privileges after start-up");
@@ -226,7 +254,7 @@ public final class Daemon {
                 throw new StartupFailure(Phase.PRIVILEGES, "cannot switch to user " + id.user() + ": ingestd runs "
                         + "as uid " + Posix.geteuid() + ", not root (start it as root, or remove the user key)");
             }
-            handOver(id, pidFile, control);
+            handOver(id, pidFile, control, spool);
             PrivilegeDrop.apply(id);
             PrivilegeDrop.verifyAllThreads(id);
             runAs = id.user();
@@ -237,9 +265,12 @@ public final class Daemon {
     }
 
     /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
-    private void handOver(PrivilegeDrop.Identity id, PidFile pidFile, ControlServer control) throws StartupFailure {
+    private void handOver(PrivilegeDrop.Identity id, PidFile pidFile, ControlServer control, Spool spool)
+            throws StartupFailure {
         try {
-            for (Path dir : List.of(config.paths().dataDir(), config.paths().logDir())) {
+            var dirs = new ArrayList<>(List.of(config.paths().dataDir(), config.paths().logDir()));
+            if (spool != null && !spool.dir().startsWith(config.paths().dataDir())) dirs.add(spool.dir());
+            for (Path dir : dirs) {
                 try (var files = Files.walk(dir)) {
                     for (Path p : (Iterable<Path>) files::iterator) Posix.chown(p.toString(), id.uid(), id.gid());
                 }
@@ -370,7 +401,13 @@ public final class Daemon {
         if (stopRequests.get() > 0) return new io.ingestd.metrics.MetricsServer.Health(false, "stopping");
         var r = running;
         if (r == null) return new io.ingestd.metrics.MetricsServer.Health(false, "starting");
+        String refusal = r.spool() == null ? null : r.spool().recentRefusal();
+        if (refusal != null) return new io.ingestd.metrics.MetricsServer.Health(false, refusal);
         if (stats.isDatabaseDown()) {
+            if (r.spool() != null) {
+                return new io.ingestd.metrics.MetricsServer.Health(true, "degraded: database unavailable, "
+                        + "acknowledging from the spool: " + stats.lastError());
+            }
             return new io.ingestd.metrics.MetricsServer.Health(false, "database unavailable: " + stats.lastError());
         }
         long now = System.nanoTime();
@@ -413,6 +450,21 @@ public final class Daemon {
 
     private static Listener.Limits limits(Config c) {
         return new Listener.Limits(c.limits().maxMessageBytes(), c.limits().maxMessageRecords(), c.limits().maxPendingPerPeer());
+    }
+
+    /**
+     * The database did not answer (connection refused or lost, timeout), as opposed to answering no (a wrong
+     * password, a missing database, a failed migration): only the former may start degraded on the spool.
+     */
+    private static boolean isUnreachable(Throwable e) {
+        boolean unreachable = false;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (!(t instanceof java.sql.SQLException sql)) continue;
+            String state = sql.getSQLState();
+            if (state != null && (state.startsWith("28") || state.startsWith("3D") || state.startsWith("42"))) return false;
+            if (GroupCommitWriter.isAvailabilityError(sql)) unreachable = true;
+        }
+        return unreachable;
     }
 
     private static void awaitQuietly(java.util.function.BooleanSupplier done, Duration max) {

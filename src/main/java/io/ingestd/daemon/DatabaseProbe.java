@@ -41,10 +41,14 @@ final class DatabaseProbe {
         while (running) {
             if (stats.isDatabaseDown() && db.answersDirectly()) db.renewPool();
             try {
+                // a start while the database was away migrates once it answers; writers wait for it (they spool)
+                db.migrateIfNeeded();
                 backlog = db.backlog();
                 stats.databaseUp();
             } catch (SQLException e) {
                 stats.databaseDown(io.ingestd.store.SqlFailure.describe(e));
+            } catch (RuntimeException e) {
+                stats.databaseDown("schema migration failed: " + e.getMessage());
             }
             long acks = stats.recordsAcknowledged.sum();
             long now = System.nanoTime();

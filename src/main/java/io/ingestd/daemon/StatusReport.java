@@ -38,6 +38,7 @@ final class StatusReport {
         m.put("acknowledged_per_second", Math.round(d.ackRate()));
         m.put("queue_records", d.running().queue().records());
         m.put("backlog_records", d.backlog());
+        SpoolStatus.put(m, d.spool());
         var h = d.health();
         m.put("healthy", h.healthy());
         m.put("health_reason", h.reason());
@@ -87,7 +88,10 @@ final class StatusReport {
         sb.append("  rate         ").append(m.get("acknowledged_per_second")).append(" records/s acknowledged\n");
         sb.append("  queue        ").append(m.get("queue_records")).append(" records; ").append(m.get("backlog_records"))
                 .append(" waiting in 'N'\n");
-        sb.append("  health       ").append(Boolean.TRUE.equals(m.get("healthy")) ? "ok" : "UNHEALTHY: " + m.get("health_reason"))
+        sb.append(SpoolStatus.text(m));
+        String reason = String.valueOf(m.get("health_reason"));
+        sb.append("  health       ").append(Boolean.TRUE.equals(m.get("healthy"))
+                        ? (reason.isEmpty() ? "ok" : "DEGRADED: " + reason) : "UNHEALTHY: " + reason)
                 .append("; metrics ").append(m.get("metrics")).append('\n');
         String err = String.valueOf(m.get("last_error"));
         if (!err.isEmpty()) sb.append("  last error   ").append(err).append('\n');

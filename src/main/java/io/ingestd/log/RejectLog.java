@@ -29,7 +29,7 @@ public final class RejectLog {
         if (!log.isInfoEnabled()) return;
         var sb = new StringBuilder(160 + Math.min(length, MAX_RAW) * 2);
         sb.append("{\"time\":\"").append(Instant.now()).append("\",\"peer\":");
-        Json.quote(sb, replyTo.peerName());
+        Json.quote(sb, replyTo == null ? "spool" : replyTo.peerName()); // null: a spooled message, found late
         sb.append(",\"reason\":\"").append(reject.reason().label()).append("\",\"detail\":");
         Json.quote(sb, reject.detail());
         sb.append(",\"bytes\":").append(length).append(",\"raw\":\"");

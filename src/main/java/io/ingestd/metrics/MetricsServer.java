@@ -35,6 +35,8 @@ public final class MetricsServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final HttpServer server;
     private final Supplier<Health> health;
+    // Micrometer holds gauge and counter sources weakly: a method reference would be collected and read NaN
+    private final java.util.List<Object> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Healthy, or not with the reason. */
     public record Health(boolean healthy, String reason) {}
@@ -139,6 +141,19 @@ public final class MetricsServer implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
     }
 
+    /** A gauge read at scrape time (for parts of the daemon the endpoint does not know, e.g. the spool). */
+    public void gauge(String name, String description, java.util.function.DoubleSupplier value) {
+        held.add(value);
+        Gauge.builder(name, value, java.util.function.DoubleSupplier::getAsDouble).description(description).register(registry);
+    }
+
+    /** A counter read at scrape time. */
+    public void counter(String name, String description, java.util.function.DoubleSupplier value) {
+        held.add(value);
+        FunctionCounter.builder(name, value, java.util.function.DoubleSupplier::getAsDouble).description(description)
+                .register(registry);
+    }
+
     private void counter(String name, String description, java.util.concurrent.atomic.LongAdder a) {
         FunctionCounter.builder(name, a, x -> x.sum()).description(description).register(registry);
     }
@@ -159,8 +174,9 @@ public final class MetricsServer implements AutoCloseable {
 
     private void health(HttpExchange x) throws IOException {
         var h = health.get();
-        String body = h.healthy() ? "{\"status\":\"ok\"}"
-                : "{\"status\":\"unavailable\",\"reason\":" + Json.quote(h.reason()) + "}";
+        // healthy with a reason: degraded (the database is away, acknowledgements come from the spool)
+        String body = h.healthy() && h.reason().isEmpty() ? "{\"status\":\"ok\"}"
+                : "{\"status\":\"" + (h.healthy() ? "degraded" : "unavailable") + "\",\"reason\":" + Json.quote(h.reason()) + "}";
         respond(x, h.healthy() ? 200 : 503, "application/json", body);
     }
 

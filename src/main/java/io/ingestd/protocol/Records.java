@@ -26,7 +26,7 @@ public final class Records {
         return r;
     }
 
-    void add(long ticket, long login, long volumeUnits) {
+    public void add(long ticket, long login, long volumeUnits) {
         tickets[size] = ticket;
         logins[size] = login;
         volumes[size] = volumeUnits;

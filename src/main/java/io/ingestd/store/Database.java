@@ -41,8 +41,18 @@ public final class Database implements AutoCloseable {
         this.networkTimeoutMillis = networkTimeoutMillis;
     }
 
+    private volatile boolean migrated;
+
     /** Connects (failing fast when the database cannot be reached) and brings the schema up to date. */
-    public static Database open(Config config) {
+    public static Database open(Config config) { return open(config, true); }
+
+    /**
+     * For a start while the database is away but its schema is known to be in place (the spool remembers it): the
+     * pool connects when it can, and {@link #migrateIfNeeded} brings the schema up to date once the database answers.
+     */
+    public static Database openUnmigrated(Config config) { return open(config, false); }
+
+    private static Database open(Config config, boolean now) {
         var hc = new HikariConfig();
         hc.setPoolName("ingestd-db");
         hc.setJdbcUrl(config.db().url());
@@ -53,13 +63,13 @@ public final class Database implements AutoCloseable {
         // a short timeout lets writers notice an outage within a second and answer RETRY within db.retry-window
         hc.setConnectionTimeout(1000);
         hc.setValidationTimeout(1000);
-        hc.setInitializationFailTimeout(3000);
+        hc.setInitializationFailTimeout(now ? 3000 : -1);
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         var pool = new HikariDataSource(hc);
         try {
             var db = new Database(hc, pool, Dialect.of(config.db().url()), config.db().table(),
                     nodeId(config.paths().dataDir()), (int) config.db().networkTimeout().toMillis());
-            db.migrate();
+            if (now) db.migrateIfNeeded();
             return db;
         } catch (RuntimeException e) {
             pool.close();
@@ -142,6 +152,12 @@ public final class Database implements AutoCloseable {
      * this start created (on MariaDB, DDL is not transactional and Flyway would leave a failed history row that
      * blocks every later start): a failed start leaves the database as it found it.
      */
+    public synchronized void migrateIfNeeded() {
+        if (migrated) return;
+        migrate();
+        migrated = true;
+    }
+
     private void migrate() {
         String history = table + "_schema_history";
         Optional<String> historyBefore;
@@ -222,6 +238,9 @@ public final class Database implements AutoCloseable {
         SchemaRefused(String message) { super(message); }
         SchemaRefused(String message, Throwable cause) { super(message, cause); }
     }
+
+    /** False only while a database that was away at start has not been migrated yet: nothing is written then. */
+    public boolean isMigrated() { return migrated; }
 
     /** The configured table exists but is not ingestd's: using it could mix or break records. */
     public static final class TableConflict extends SchemaRefused {

@@ -4,6 +4,8 @@ import io.ingestd.log.RejectLog;
 import io.ingestd.metrics.Stats;
 import io.ingestd.protocol.Records;
 import io.ingestd.protocol.Reply;
+import io.ingestd.spool.Spool;
+import io.ingestd.spool.SpoolException;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,6 +44,8 @@ public final class GroupCommitWriter implements Runnable {
     private volatile boolean stopping;
     private volatile boolean fastStop;
     private volatile long heartbeatNanos = System.nanoTime();
+    private volatile Spool spool;
+    private long spoolRetryLoggedNanos;
     private List<PendingRequest> current = List.of();
 
     public GroupCommitWriter(Database db, RequestQueue queue, ReplyChannel replies,
@@ -60,6 +64,12 @@ public final class GroupCommitWriter implements Runnable {
         this.retryWindowNanos = retryWindow.toNanos();
     }
 
+    /**
+     * With a spool, groups the database cannot take (it is away) are appended to it and acknowledged once on disk,
+     * and this writer drains it, one spooled group after each group of new traffic, while the database answers.
+     */
+    public void spoolTo(Spool spool) { this.spool = spool; }
+
     /** Finish what is queued, then end. */
     public void stop() { stopping = true; }
 
@@ -77,19 +87,26 @@ public final class GroupCommitWriter implements Runnable {
         try {
             while (!(stopping && queue.isEmpty())) {
                 heartbeatNanos = System.nanoTime();
-                List<PendingRequest> batch = queue.take(batchMax, IDLE_WAIT);
-                if (batch.isEmpty()) continue;
-                current = batch;
-                if (FAIL_ON_TICKET != Long.MIN_VALUE) failIfInjected(batch);
-                if (fastStop) retryAll(batch, "shutting down");
-                else write(batch);
-                current = List.of();
-                replies.complete(batch);
+                var sp = spool;
+                boolean draining = sp != null && !fastStop && databaseAvailable() && sp.hasUnclaimed();
+                List<PendingRequest> batch = queue.take(batchMax, draining ? 0 : IDLE_WAIT);
+                if (!batch.isEmpty()) {
+                    current = batch;
+                    if (FAIL_ON_TICKET != Long.MIN_VALUE) failIfInjected(batch);
+                    if (fastStop) retryAll(batch, "shutting down");
+                    else write(batch);
+                    current = List.of();
+                    replies.complete(batch);
+                }
+                // alternating with new traffic: neither starves the other
+                if (draining) drainOnce(sp);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
+
+    private boolean databaseAvailable() { return !stats.isDatabaseDown() && db.isMigrated(); }
 
     /**
      * This writer's thread failed (see the daemon's Supervisor): answers RETRY what it took and had not answered
@@ -114,6 +131,14 @@ public final class GroupCommitWriter implements Runnable {
     }
 
     private void write(List<PendingRequest> batch) throws InterruptedException {
+        var sp = spool;
+        if (sp != null) {
+            batch = rejectSpoolConflicts(batch, sp);
+            if (!databaseAvailable()) {
+                spool(batch, sp, "database unavailable: " + (db.isMigrated() ? stats.lastError() : "not reached since start"));
+                return;
+            }
+        }
         List<PendingRequest> todo = expireWhileDown(batch);
         long deadline = Long.MAX_VALUE;
         for (var r : todo) deadline = Math.min(deadline, r.receivedNanos() + retryWindowNanos);
@@ -134,7 +159,13 @@ public final class GroupCommitWriter implements Runnable {
                 // a Galera certification conflict (the same ticket at once through another node) or a deadlock
                 // was rolled back whole, and writing it again is the answer (then the stored row is compared): the
                 // database is not down
-                if (!Database.isConflict(e)) stats.databaseDown(why);
+                if (!Database.isConflict(e)) {
+                    stats.databaseDown(why);
+                    if (sp != null && isAvailabilityError(e)) {
+                        spool(todo, sp, "database unavailable: " + why);
+                        return;
+                    }
+                }
                 if (System.nanoTime() + backoff > deadline || fastStop) {
                     log.warn("database unavailable for {} messages, answering RETRY: {}", todo.size(), why);
                     retryAll(todo, "database unavailable: " + why);
@@ -192,7 +223,7 @@ public final class GroupCommitWriter implements Runnable {
                 var r = group.get(i);
                 r.answer(Reply.ACK);
                 records += r.records().size();
-                stats.acknowledged(r.records().size(), now - r.receivedNanos());
+                if (!r.isSpooled()) stats.acknowledged(r.records().size(), now - r.receivedNanos());
             } else if (rows.state[i] == Rows.SELF_CONFLICT) {
                 reject(group.get(i), rows.selfConflictDetail(group.get(i)));
             }
@@ -278,10 +309,95 @@ public final class GroupCommitWriter implements Runnable {
     }
 
     private void reject(PendingRequest r, String detail) {
+        if (r.isSpooled()) {
+            rejectSpooled(r, detail + " (found when the spool was written to the database; acknowledged TRUE before)");
+            return;
+        }
         var reject = Reply.reject(Reply.Reason.CONFLICT, detail);
         r.answer(reject);
         stats.rejected(reject.reason());
         rejects.write(r.replyTo(), reject, rawText(r.records()));
+    }
+
+    /** While the spool holds messages, one that conflicts with them is answered FALSE at once. */
+    private List<PendingRequest> rejectSpoolConflicts(List<PendingRequest> batch, Spool sp) {
+        if (!sp.hasPending()) return batch;
+        var rest = new ArrayList<PendingRequest>(batch.size());
+        for (var r : batch) {
+            String conflict = sp.conflict(r.records());
+            if (conflict == null) rest.add(r);
+            else reject(r, conflict);
+        }
+        return rest;
+    }
+
+    /** The database cannot take the group: TRUE once it is on disk in the spool, RETRY if it cannot be. */
+    private void spool(List<PendingRequest> group, Spool sp, String why) {
+        if (group.isEmpty()) return;
+        var messages = new ArrayList<Records>(group.size());
+        for (var r : group) messages.add(r.records());
+        try {
+            String[] verdicts = sp.append(messages, why);
+            long now = System.nanoTime();
+            for (int i = 0; i < group.size(); i++) {
+                var r = group.get(i);
+                if (verdicts[i] != null) {
+                    reject(r, verdicts[i]);
+                    continue;
+                }
+                r.answer(Reply.ACK);
+                stats.acknowledged(r.records().size(), now - r.receivedNanos());
+            }
+        } catch (SpoolException e) {
+            long now = System.nanoTime();
+            if (now - spoolRetryLoggedNanos > TimeUnit.SECONDS.toNanos(10)) {
+                spoolRetryLoggedNanos = now;
+                log.error("{} messages answered RETRY: {} ({})", group.size(), e.getMessage(), why);
+            }
+            stats.error(e.getMessage());
+            retryAll(group, e.getMessage());
+        }
+    }
+
+    /** Writes one claimed group of the spool to the database; gives it back if the database goes away again. */
+    private void drainOnce(Spool sp) {
+        var claim = sp.claim(batchMax);
+        if (claim == null) return;
+        long now = System.nanoTime();
+        var group = new ArrayList<PendingRequest>(claim.messages().size());
+        for (var m : claim.messages()) group.add(PendingRequest.spooled(m, now));
+        try {
+            try {
+                for (List<PendingRequest> todo = group; !todo.isEmpty(); ) todo = writeOnce(todo);
+            } catch (SQLException e) {
+                if (!isDataError(e)) throw e;
+                for (var r : group) if (r.reply() == null) drainAlone(r);
+            }
+            sp.committed(claim);
+            stats.databaseUp();
+        } catch (SQLException e) {
+            stats.databaseDown(SqlFailure.describe(e));
+            sp.release(claim);
+        }
+    }
+
+    private void drainAlone(PendingRequest r) throws SQLException {
+        try {
+            for (List<PendingRequest> todo = List.of(r); !todo.isEmpty(); ) todo = writeOnce(todo);
+        } catch (SQLException e) {
+            if (!isDataError(e)) throw e;
+            rejectSpooled(r, "the database refused it: " + SqlFailure.describe(e));
+        }
+    }
+
+    /** A spooled message the database will not take: it was acknowledged, so it goes to rejects.log and the log. */
+    private void rejectSpooled(PendingRequest r, String detail) {
+        var reject = Reply.reject(Reply.Reason.CONFLICT, detail);
+        r.answer(reject);
+        var sp = spool;
+        if (sp != null) sp.conflictAtDrain(r.records());
+        rejects.write(null, reject, rawText(r.records()));
+        log.error("spooled message not stored: {}; it is in rejects.log", detail);
     }
 
     /** Answers RETRY requests no writer will take (their writers failed) and hands them back to the socket. */
@@ -307,6 +423,22 @@ public final class GroupCommitWriter implements Runnable {
         var sb = new StringBuilder();
         for (int i = 0; i < records.size() && sb.length() < 512; i++) sb.append(records.line(i)).append('\n');
         return sb.toString();
+    }
+
+    /**
+     * Errors that say the database is away, not that the statement is wrong: connection errors (SQLState class 08,
+     * the pool's "connection not available"), timeouts, a read-only server (25006, a failover in progress).
+     */
+    public static boolean isAvailabilityError(SQLException e) {
+        if (isDataError(e)) return false;
+        if (e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException
+                || e instanceof java.sql.SQLTimeoutException || e instanceof java.sql.SQLRecoverableException) return true;
+        String state = e.getSQLState();
+        if (state != null && (state.startsWith("08") || state.equals("25006") || state.equals("HYT00")
+                || state.equals("57P01") || state.equals("57P03"))) return true;
+        String msg = String.valueOf(e.getMessage());
+        return msg.contains("Connection is not available") || msg.contains("gone away") || msg.contains("read-only")
+                || msg.contains("read only") || msg.contains("Lost connection");
     }
 
     /** Errors about the data rather than the connection: worth isolating messages, not worth retrying as is. */

@@ -12,13 +12,24 @@ public final class PendingRequest {
     private final Records records;
     private final ReplyTo replyTo;
     private final long receivedNanos;
+    private final boolean spooled;
     private volatile Reply reply;
 
     public PendingRequest(Records records, ReplyTo replyTo, long receivedNanos) {
+        this(records, replyTo, receivedNanos, false);
+    }
+
+    private PendingRequest(Records records, ReplyTo replyTo, long receivedNanos, boolean spooled) {
         this.records = records;
         this.replyTo = replyTo;
         this.receivedNanos = receivedNanos;
+        this.spooled = spooled;
     }
+
+    /** A message read back from the spool: it was acknowledged long ago and has no one to answer. */
+    static PendingRequest spooled(Records records, long nowNanos) { return new PendingRequest(records, null, nowNanos, true); }
+
+    boolean isSpooled() { return spooled; }
 
     public Records records() { return records; }
     public ReplyTo replyTo() { return replyTo; }

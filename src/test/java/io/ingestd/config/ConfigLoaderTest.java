@@ -77,4 +77,14 @@ class ConfigLoaderTest {
         String table = Keys.markdownTable();
         for (Key k : Keys.ALL) assertThat(table).contains("| `" + k.name() + "` |");
     }
+
+    @Test
+    void theSpoolIsOnInDataDirByDefaultAndItsKeysAreChecked() throws Exception {
+        var c = load(Map.of());
+        assertThat(c.spool()).isEqualTo(new SpoolConfig(true, dir.resolve("data/spool"), 1L << 30));
+        assertThat(load(Map.of("spool", "off", "spool.dir", "/var/spool/x", "spool.max-bytes", "64k")).spool())
+                .isEqualTo(new SpoolConfig(false, Path.of("/var/spool/x"), 65536));
+        assertThatThrownBy(() -> load(Map.of("spool", "yes", "spool.max-bytes", "12q")))
+                .hasMessageContaining("spool: 'yes' is not on or off").hasMessageContaining("spool.max-bytes: '12q'");
+    }
 }

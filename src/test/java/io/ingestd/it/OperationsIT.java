@@ -39,7 +39,7 @@ class OperationsIT {
     void metricsCountWhatWasSentAndHealthFollowsTheDatabase() throws Exception {
         try (var proxy = new TcpProxy(3306)) {
             String db = TestDatabases.MARIADB.create(dir).replace("127.0.0.1:3306", "127.0.0.1:" + proxy.port());
-            ingestd = new Ingestd(dir, db).set("db.retry-window", "1s");
+            ingestd = new Ingestd(dir, db).set("db.retry-window", "1s").set("spool", "off");
             ingestd.startOk();
             try (var req = new Clients.Req(ingestd.endpoint())) {
                 for (int t = 1; t <= 30; t++) assertThat(req.request(t + ",1,2")).isEqualTo("TRUE");

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The database goes away under load (through a proxy, so the real server stays up for other tests): the daemon
  * stays up, answers RETRY, never TRUE for an uncommitted record, and is back within 2 s of the database's return.
+ * With {@code spool=off}: the spool's counterpart (TRUE through the outage) is {@link SpoolIT}.
  */
 class OutageIT {
     static final long OUTAGE_SECONDS = Long.getLong("ingestd.outage.seconds", 8);
@@ -27,7 +28,7 @@ class OutageIT {
     void survivesADatabaseOutageAndRecoversWithinTwoSeconds() throws Exception {
         try (var proxy = new TcpProxy(3306)) {
             String db = TestDatabases.MARIADB.create(dir);
-            ingestd = new Ingestd(dir, db.replace(":3306/", ":" + proxy.port() + "/")).set("db.retry-window", "2s");
+            ingestd = new Ingestd(dir, db.replace(":3306/", ":" + proxy.port() + "/")).set("db.retry-window", "2s").set("spool", "off");
             ingestd.startOk();
             int pid = ingestd.pid();
             try (var load = new Load(1, 32, 5, ingestd.endpoint())) {
@@ -68,7 +69,7 @@ class OutageIT {
     void connectionsLostAtRandomMomentsNeverLoseOrDuplicateAnAcknowledgedRecord() throws Exception {
         try (var proxy = new TcpProxy(3306)) {
             String db = TestDatabases.MARIADB.create(dir);
-            ingestd = new Ingestd(dir, db.replace(":3306/", ":" + proxy.port() + "/"));
+            ingestd = new Ingestd(dir, db.replace(":3306/", ":" + proxy.port() + "/")).set("spool", "off");
             ingestd.startOk();
             try (var load = new Load(1, 32, 20, ingestd.endpoint())) {
                 var random = new java.util.Random(42);
