@@ -27,6 +27,8 @@ final class CheckConfigCommand implements Callable<Integer> {
                     + (e.problems().size() == 1 ? "" : "s") + ")");
             return ExitCodes.NOT_CONFIGURED;
         }
+        // the probe may create data.dir and the embedded database: with the daemon's mask, as the daemon would
+        io.ingestd.posix.Posix.umask(loaded.config().umask());
         var problems = new java.util.ArrayList<String>(ConfigProbe.probe(loaded.config()));
         loaded.warnings().forEach(w -> err.println("ingestd: warning: " + w));
         problems.forEach(p -> err.println("ingestd: " + p));

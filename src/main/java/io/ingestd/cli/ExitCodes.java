@@ -10,6 +10,7 @@ final class ExitCodes {
     static final int USAGE = 2;
     static final int NOT_PERMITTED = 4;
     static final int NOT_CONFIGURED = 6;
+    static final int NOT_RUNNING = 7;
     static final int STATUS_DEAD = 1;
     static final int STATUS_NOT_RUNNING = 3;
     static final int STATUS_UNKNOWN = 4;

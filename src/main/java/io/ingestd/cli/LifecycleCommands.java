@@ -2,6 +2,9 @@ package io.ingestd.cli;
 
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
+import io.ingestd.config.ConfigLoader;
+import io.ingestd.daemon.RunningDaemons;
+import java.util.Map;
 import io.ingestd.daemon.ControlServer;
 import io.ingestd.daemon.Daemon;
 import io.ingestd.daemon.Detach;
@@ -28,13 +31,28 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LifecycleCommands {
     private LifecycleCommands() {}
 
+    /**
+     * For commands that act on a running daemon: only its PID file is needed, so problems elsewhere in the
+     * configuration are printed as warnings. Returns null (after printing why) if the PID file cannot be located.
+     */
+    static Path locateOrReport(ConfigOptions options, PrintWriter err, String command) {
+        try {
+            var located = ConfigLoader.locate(options.source());
+            located.otherProblems().forEach(p -> err.println("ingestd: warning: " + p + " (" + command
+                    + " goes on: it needs only the PID file; fix this before the next start)"));
+            return located.pidFile();
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> err.println("ingestd: " + p));
+            return null;
+        }
+    }
+
     /** Loads the configuration or prints every problem (key named) and returns null. */
     static io.ingestd.config.ConfigLoader.Loaded loadOrReport(ConfigOptions options, PrintWriter err) {
         try {
             return options.load();
         } catch (ConfigException e) {
-            err.println("ingestd: invalid configuration:");
-            e.problems().forEach(p -> err.println("  " + p));
+            e.problems().forEach(p -> err.println("ingestd: " + p));
             return null;
         }
     }
@@ -102,15 +120,18 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() {
-            var loaded = loadOrReport(config, spec.commandLine().getErr());
-            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
-            return stop(loaded.config(), spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
+            Path pidFile = locateOrReport(config, spec.commandLine().getErr(), "stop");
+            if (pidFile == null) return ExitCodes.NOT_CONFIGURED;
+            return stop(pidFile, spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
         }
     }
 
-    static int stop(Config config, PrintWriter out, PrintWriter err, long timeoutSeconds) {
-        Path pidFile = config.pidFile();
+    static int stop(Path pidFile, PrintWriter out, PrintWriter err, long timeoutSeconds) {
         switch (PidFile.inspect(pidFile)) {
+            case PidFile.State.Unknown u -> {
+                err.println("ingestd: cannot tell whether ingestd runs: " + u.reason());
+                return ExitCodes.NOT_PERMITTED;
+            }
             case PidFile.State.NotRunning n -> {
                 out.println("ingestd is not running");
                 return ExitCodes.OK;
@@ -121,26 +142,32 @@ final class LifecycleCommands {
                 return ExitCodes.OK;
             }
             case PidFile.State.Running(ProcessIdentity p) -> {
-                try {
-                    Posix.kill(p.pid(), Posix.SIGTERM);
-                } catch (PosixException e) {
-                    err.println("ingestd: cannot signal pid " + p.pid() + ": " + e.getMessage()
-                            + " (run stop as root or as the daemon's user)");
-                    return ExitCodes.NOT_PERMITTED;
-                }
-                long start = System.nanoTime();
-                if (awaitExit(p, Duration.ofSeconds(timeoutSeconds))) {
-                    out.printf("ingestd stopped (pid %d, drained in %.1f s)%n", p.pid(), (System.nanoTime() - start) / 1e9);
-                    return ExitCodes.OK;
-                }
-                Posix.kill(p.pid(), Posix.SIGKILL);
-                awaitExit(p, Duration.ofSeconds(10));
+                int r = stopProcess(p, out, err, timeoutSeconds, "");
                 removeStale(pidFile);
-                out.println("ingestd did not stop within " + timeoutSeconds + " s; killed it (SIGKILL, pid " + p.pid()
-                        + "). Requests it had not answered get no reply; acknowledged records are committed.");
-                return ExitCodes.OK;
+                return r;
             }
         }
+    }
+
+    /** SIGTERM, wait for the drain, SIGKILL after the timeout: for that very process (pid and start time). */
+    static int stopProcess(ProcessIdentity p, PrintWriter out, PrintWriter err, long timeoutSeconds, String note) {
+        try {
+            Posix.kill(p.pid(), Posix.SIGTERM);
+        } catch (PosixException e) {
+            err.println("ingestd: cannot signal pid " + p.pid() + ": " + e.getMessage()
+                    + " (run stop as root or as the daemon's user)");
+            return ExitCodes.NOT_PERMITTED;
+        }
+        long start = System.nanoTime();
+        if (awaitExit(p, Duration.ofSeconds(timeoutSeconds))) {
+            out.printf("ingestd stopped (pid %d, drained in %.1f s)%s%n", p.pid(), (System.nanoTime() - start) / 1e9, note);
+            return ExitCodes.OK;
+        }
+        Posix.kill(p.pid(), Posix.SIGKILL);
+        awaitExit(p, Duration.ofSeconds(10));
+        out.println("ingestd did not stop within " + timeoutSeconds + " s; killed it (SIGKILL, pid " + p.pid()
+                + "). Requests it had not answered get no reply; acknowledged records are committed." + note);
+        return ExitCodes.OK;
     }
 
     /** Waits for that very process (by pid and start time, not by the PID file) to be gone. */
@@ -175,12 +202,17 @@ final class LifecycleCommands {
         @Override
         public Integer call() {
             var out = spec.commandLine().getOut();
-            var loaded = loadOrReport(config, spec.commandLine().getErr());
-            if (loaded == null) return ExitCodes.STATUS_UNKNOWN;
-            Path pidFile = loaded.config().pidFile();
+            Path pidFile = locateOrReport(config, spec.commandLine().getErr(), "status");
+            if (pidFile == null) return ExitCodes.STATUS_UNKNOWN;
             switch (PidFile.inspect(pidFile)) {
+                case PidFile.State.Unknown u -> {
+                    if (json) out.println("{\"state\":\"unknown\",\"reason\":\"" + u.reason().replace("\"", "'") + "\"}");
+                    else spec.commandLine().getErr().println("ingestd status unknown: " + u.reason());
+                    return ExitCodes.STATUS_UNKNOWN;
+                }
                 case PidFile.State.NotRunning n -> {
-                    out.println(json ? "{\"state\":\"stopped\"}" : "ingestd is not running");
+                    out.println(json ? "{\"state\":\"stopped\",\"pid_file\":\"" + pidFile + "\"}"
+                            : "ingestd is not running (no daemon holds " + pidFile + ")");
                     return ExitCodes.STATUS_NOT_RUNNING;
                 }
                 case PidFile.State.Dead d -> {
@@ -211,11 +243,20 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() throws IOException, ConfigException {
-            var loaded = loadOrReport(config, spec.commandLine().getErr());
+            var out = spec.commandLine().getOut();
+            var err = spec.commandLine().getErr();
+            var loaded = loadOrReport(config, err);
             if (loaded == null) return ExitCodes.NOT_CONFIGURED;
-            int stopped = stop(loaded.config(), spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
+            Path pidFile = loaded.config().pidFile();
+            int stopped = stop(pidFile, out, err, timeoutSeconds);
             if (stopped != ExitCodes.OK) return stopped;
-            return start(config, spec.commandLine().getOut(), spec.commandLine().getErr(), 120);
+            // data.dir or pid.file changed since the start: the daemon started from this file holds the old PID file
+            for (var p : RunningDaemons.startedFrom(loaded.config().source().file())) {
+                stopped = stopProcess(p, out, err, timeoutSeconds, " (it was started from this configuration file with "
+                        + "another PID file: data.dir or pid.file changed since)");
+                if (stopped != ExitCodes.OK) return stopped;
+            }
+            return start(config, out, err, 120);
         }
     }
 
@@ -242,14 +283,37 @@ final class LifecycleCommands {
         public Integer call() {
             var out = spec.commandLine().getOut();
             var err = spec.commandLine().getErr();
-            var loaded = loadOrReport(config, err);
-            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
-            Path pidFile = loaded.config().pidFile();
-            if (!(PidFile.inspect(pidFile) instanceof PidFile.State.Running(ProcessIdentity p))) {
-                err.println("ingestd is not running; nothing to reload");
-                return 7;
+            Path pidFile = locateOrReport(config, err, "reload");
+            if (pidFile == null) return ExitCodes.NOT_CONFIGURED;
+            var state = PidFile.inspect(pidFile);
+            if (state instanceof PidFile.State.Unknown u) {
+                err.println("ingestd: cannot tell whether ingestd runs: " + u.reason());
+                return ExitCodes.NOT_PERMITTED;
+            }
+            if (!(state instanceof PidFile.State.Running(ProcessIdentity p))) {
+                err.println("ingestd: not running (no daemon holds " + pidFile + "); nothing to reload (see: ingestd start)");
+                return ExitCodes.NOT_RUNNING;
             }
             Path sock = ControlServer.pathFor(pidFile);
+            if (!config.overrides.isEmpty()) {
+                // --set: the daemon takes these overrides into its own (a SIGHUP alone would re-read without them)
+                Map<String, String> overrides;
+                try {
+                    overrides = config.source().overrides();
+                } catch (ConfigException e) {
+                    err.println("ingestd: " + e.getMessage());
+                    return ExitCodes.USAGE;
+                }
+                var answer = ControlServer.ask(sock, io.ingestd.daemon.ReloadRequest.of(overrides));
+                if (answer.isEmpty()) {
+                    err.println("ingestd: cannot reach the control socket " + sock + " to reload with --set (run this "
+                            + "as root or as the daemon's user)");
+                    return ExitCodes.NOT_PERMITTED;
+                }
+                boolean applied = answer.get().startsWith("applied");
+                (applied ? out : err).println("reload " + answer.get());
+                return applied ? ExitCodes.OK : ExitCodes.FAILED;
+            }
             int before = ReloadOutcome.count(sock);
             Posix.kill(p.pid(), Posix.SIGHUP);
             var outcome = ReloadOutcome.await(sock, before, Duration.ofSeconds(30));

@@ -30,6 +30,8 @@ public final class LoadGenerator {
 
     private final Plan plan;
     private final AtomicLong next;
+    /** One valid record per connection, just past the measured range, opens the connection before the clock. */
+    private final AtomicLong nextWarmUp;
     private final AtomicLong acknowledged = new AtomicLong(), rejected = new AtomicLong(), retried = new AtomicLong();
     private final Recorder latency = new Recorder(3);
     private ZContext context;
@@ -38,6 +40,7 @@ public final class LoadGenerator {
     public LoadGenerator(Plan plan) {
         this.plan = plan;
         this.next = new AtomicLong(plan.firstTicket());
+        this.nextWarmUp = new AtomicLong(plan.firstTicket() + plan.records());
     }
 
     public Result run() throws InterruptedException {
@@ -126,14 +129,14 @@ public final class LoadGenerator {
     }
 
     /** One request before the clock starts: connection set-up is not the daemon's latency. */
-    private static void warmUp(ZMQ.Socket req) {
-        req.send("0,1,0".getBytes(StandardCharsets.US_ASCII), 0); // ticket 0 is invalid: answered FALSE, stores nothing
+    private void warmUp(ZMQ.Socket req) {
+        req.send(body(new long[] {nextWarmUp.getAndIncrement()}), 0);
         req.recv(0);
     }
 
     private void pipelined(long deadline) {
         try (var sender = new Sender(plan.endpoint(), plan.window(), plan.security())) {
-            sender.send("0,1,0".getBytes(StandardCharsets.US_ASCII), null);
+            sender.send(body(new long[] {nextWarmUp.getAndIncrement()}), null);
             while (sender.inFlight() > 0 && sender.receive(Duration.ofSeconds(30), a -> { }) == 0) {
                 // waiting for the warm-up reply
             }

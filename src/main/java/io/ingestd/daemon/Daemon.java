@@ -41,6 +41,8 @@ public final class Daemon {
     private final List<GroupCommitWriter> writers = new ArrayList<>();
     private final Instant startedAt = Instant.now();
     private volatile Config config;
+    /** The configuration the daemon started with: restart-only keys stay in effect from it until a restart. */
+    private final Config started;
     private volatile String lastReload = "never";
     private final AtomicInteger reloads = new AtomicInteger();
     private PidFile pidFile;
@@ -52,7 +54,7 @@ public final class Daemon {
     private Thread processingThread;
     private SdNotify systemd;
     private ControlServer control;
-    private io.ingestd.listener.CurveAuth curve;
+    private io.ingestd.listener.Admission admission;
     private io.ingestd.metrics.MetricsServer metrics;
     private DatabaseProbe probe;
     private String runAs = System.getProperty("user.name");
@@ -61,11 +63,17 @@ public final class Daemon {
 
     public Daemon(Config config, List<String> configWarnings) {
         this.config = config;
+        this.started = config;
         this.configWarnings = configWarnings;
     }
 
     public Stats stats() { return stats; }
+    /** The last configuration loaded (reloadable keys in effect). */
     public Config config() { return config; }
+    /** The configuration started with: what restart-only keys (listen, metrics.listen, paths) really are. */
+    public Config started() { return started; }
+    /** Restart-only keys whose loaded value differs from the one in effect. */
+    public List<String> restartNeededFor() { return Reload.changedFixedKeys(started, config); }
     public Instant startedAt() { return startedAt; }
     public Listener listener() { return listener; }
     public Database database() { return db; }
@@ -107,9 +115,11 @@ public final class Daemon {
         try {
             Files.createDirectories(config.logDir());
             Files.createDirectories(config.dataDir());
+            FileModes.followUmask(config.dataDir(), config.umask());
+            FileModes.followUmask(config.logDir(), config.umask());
         } catch (IOException e) {
-            throw new StartupFailure(Phase.CONFIG, "cannot create directory " + e.getMessage()
-                    + " (check log.dir and data.dir)", e);
+            throw new StartupFailure(Phase.CONFIG, "cannot create or prepare directory " + e.getMessage() + ": "
+                    + io.ingestd.config.IoReason.of(e) + " (check log.dir and data.dir)", e);
         }
         try {
             Logging.configure(config.logDir(), config.logLevel(), foreground);
@@ -128,13 +138,11 @@ public final class Daemon {
         }
         zmq = new ZContext(1);
         Listener.SocketSetup security = Listener.SocketSetup.NONE;
-        if (config.curveEnabled()) {
-            try {
-                curve = new io.ingestd.listener.CurveAuth(zmq, config);
-                security = curve;
-            } catch (IOException e) {
-                throw new StartupFailure(Phase.CONFIG, "CURVE: " + e.getMessage(), e);
-            }
+        try {
+            admission = io.ingestd.listener.Admission.of(zmq, config).orElse(null);
+            if (admission != null) security = admission;
+        } catch (IOException e) {
+            throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
         }
         try {
             listener = new Listener(zmq, config.listen(), limits(config), config.queueMax(), stats, rejects, security);
@@ -266,7 +274,7 @@ public final class Daemon {
         if (probe != null) probe.stop();
         if (metrics != null) metrics.close();
         if (control != null) control.close();
-        if (curve != null) curve.close();
+        if (admission != null) admission.close();
         if (db != null) db.close();
         if (zmq != null) zmq.close();
         if (pidFile != null) pidFile.close();
@@ -274,12 +282,25 @@ public final class Daemon {
 
     /** SIGHUP: re-read the configuration and apply what can change live; keep the old one on any error. */
     synchronized String reload() {
+        return reload(Map.of());
+    }
+
+    /**
+     * A reload with {@code --set} overrides given to {@code ingestd reload}: they join the daemon's own overrides (and
+     * stay for later reloads). Restart-only keys are compared with the started configuration, so "restart needed
+     * for" stays until the restart, and the running value stays in effect (and in status) meanwhile.
+     */
+    synchronized String reload(Map<String, String> extraOverrides) {
         if (systemd != null) systemd.reloading();
         String outcome;
         try {
-            var loaded = ConfigLoader.load(config.source(), Map.of(ConfigLoader.PASSWORD_ENV, config.dbPassword().reveal()));
+            var overrides = new java.util.LinkedHashMap<>(config.source().overrides());
+            overrides.putAll(extraOverrides);
+            var source = new Config.Source(config.source().file(), overrides, config.source().baseDir());
+            var loaded = ConfigLoader.load(source, Map.of(ConfigLoader.PASSWORD_ENV, config.dbPassword().reveal()));
             var next = loaded.config();
-            var fixed = Reload.changedFixedKeys(config, next);
+            var fixed = Reload.changedFixedKeys(started, next);
+            if (admission != null) admission.reloadKeys();
             Logging.setLevel(next.logLevel());
             listener.limits(limits(next));
             writers.forEach(w -> w.reconfigure(next.batchMax(), next.retryWindow()));
@@ -291,8 +312,8 @@ public final class Daemon {
         } catch (ConfigException e) {
             outcome = "refused: " + e.getMessage() + " (the running configuration is unchanged)";
             log.error("reload {}", outcome);
-        } catch (RuntimeException e) {
-            outcome = "refused: " + e + " (the running configuration is unchanged)";
+        } catch (IOException | RuntimeException e) {
+            outcome = "refused: " + io.ingestd.config.IoReason.root(e) + " (the running configuration is unchanged)";
             log.error("reload failed", e);
         }
         lastReload = Instant.now() + " " + outcome;
@@ -336,7 +357,8 @@ public final class Daemon {
         return switch (request) {
             case "status" -> StatusReport.json(StatusReport.collect(this));
             case "status-text" -> StatusReport.text(StatusReport.collect(this));
-            default -> "error: unknown request '" + request + "' (status, status-text)";
+            case String r when r.startsWith("reload ") -> reload(ReloadRequest.overrides(r));
+            default -> "error: unknown request '" + request + "' (status, status-text, reload K=V...)";
         };
     }
 
