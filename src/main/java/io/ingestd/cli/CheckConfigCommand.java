@@ -28,7 +28,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             return ExitCodes.NOT_CONFIGURED;
         }
         // the probe may create data.dir and the embedded database: with the daemon's mask, as the daemon would
-        io.ingestd.posix.Posix.umask(loaded.config().umask());
+        io.ingestd.posix.Posix.umask(loaded.config().runAs().umask());
         var problems = new java.util.ArrayList<String>(ConfigProbe.probe(loaded.config()));
         loaded.warnings().forEach(w -> err.println("ingestd: warning: " + w));
         problems.forEach(p -> err.println("ingestd: " + p));

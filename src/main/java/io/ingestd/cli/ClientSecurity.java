@@ -15,18 +15,18 @@ final class ClientSecurity {
     private ClientSecurity() {}
 
     static Sender.Security from(Config config) throws ConfigException {
-        if (config.curveClientKey().isEmpty() && config.curveServerPublic().isEmpty()) return Sender.Security.NONE;
-        if (config.curveClientKey().isEmpty() || config.curveServerPublic().isEmpty()) {
+        if (config.security().curveClientKey().isEmpty() && config.security().curveServerPublic().isEmpty()) return Sender.Security.NONE;
+        if (config.security().curveClientKey().isEmpty() || config.security().curveServerPublic().isEmpty()) {
             throw new ConfigException("CURVE needs both curve.client.key (this client's NAME.key_secret) and "
                     + "curve.server.public (the server's NAME.key)");
         }
-        var client = load(config.curveClientKey().get(), "curve.client.key");
-        var server = load(config.curveServerPublic().get(), "curve.server.public");
+        var client = load(config.security().curveClientKey().get(), "curve.client.key");
+        var server = load(config.security().curveServerPublic().get(), "curve.server.public");
         {
             String pub = client.getValue("curve/public-key"), sec = client.getValue("curve/secret-key");
             String serverPub = server.getValue("curve/public-key");
-            if (pub == null || sec == null) throw new ConfigException("curve.client.key: no key pair in " + config.curveClientKey().get());
-            if (serverPub == null) throw new ConfigException("curve.server.public: no public key in " + config.curveServerPublic().get());
+            if (pub == null || sec == null) throw new ConfigException("curve.client.key: no key pair in " + config.security().curveClientKey().get());
+            if (serverPub == null) throw new ConfigException("curve.server.public: no public key in " + config.security().curveServerPublic().get());
             return socket -> {
                 socket.setCurvePublicKey(pub.getBytes(ZMQ.CHARSET));
                 socket.setCurveSecretKey(sec.getBytes(ZMQ.CHARSET));

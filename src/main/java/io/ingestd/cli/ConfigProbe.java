@@ -16,14 +16,14 @@ final class ConfigProbe {
     static List<String> probe(Config c) {
         var problems = new ArrayList<String>();
         var props = new Properties();
-        if (!c.dbUser().isEmpty()) props.setProperty("user", c.dbUser());
-        if (!c.dbPassword().isEmpty()) props.setProperty("password", c.dbPassword().reveal());
+        if (!c.db().user().isEmpty()) props.setProperty("user", c.db().user());
+        if (!c.db().password().isEmpty()) props.setProperty("password", c.db().password().reveal());
         DriverManager.setLoginTimeout(3);
-        try (var conn = DriverManager.getConnection(c.dbUrl(), props)) {
+        try (var conn = DriverManager.getConnection(c.db().url(), props)) {
             conn.isValid(3);
         } catch (SQLException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            problems.add("db.url: cannot connect to " + c.dbUrlForDisplay() + ": " + msg.replace(c.dbPassword().reveal().isEmpty() ? "\0" : c.dbPassword().reveal(), "***"));
+            problems.add("db.url: cannot connect to " + c.db().urlForDisplay() + ": " + msg.replace(c.db().password().reveal().isEmpty() ? "\0" : c.db().password().reveal(), "***"));
         }
         try (var ctx = new ZContext(1); var s = ctx.createSocket(SocketType.ROUTER)) {
             s.setLinger(0);

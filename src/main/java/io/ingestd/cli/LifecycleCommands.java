@@ -76,7 +76,7 @@ final class LifecycleCommands {
         var loaded = loadOrReport(options, err);
         if (loaded == null) return ExitCodes.NOT_CONFIGURED;
         var config = loaded.config();
-        if (PidFile.inspect(config.pidFile()) instanceof PidFile.State.Running(var p)) {
+        if (PidFile.inspect(config.paths().pidFile()) instanceof PidFile.State.Running(var p)) {
             out.println("ingestd already running (pid " + p.pid() + ")");
             return ExitCodes.OK;
         }
@@ -92,7 +92,7 @@ final class LifecycleCommands {
             }
             case Detach.Outcome.Failed(Phase phase, String message) -> {
                 err.println("ingestd failed to start (" + phase.label() + "): " + message);
-                var logFile = config.logDir().resolve("ingestd.log");
+                var logFile = config.paths().logDir().resolve("ingestd.log");
                 if (java.nio.file.Files.isRegularFile(logFile)) err.println("  details: " + logFile);
                 yield phase.exitCode;
             }
@@ -103,7 +103,7 @@ final class LifecycleCommands {
             }
             case Detach.Outcome.TimedOut(long pid, Duration waited) -> {
                 err.println("ingestd (pid " + pid + ") did not become ready within " + waited.toSeconds()
-                        + " s; stopping it. See " + config.logDir().resolve("ingestd.log"));
+                        + " s; stopping it. See " + config.paths().logDir().resolve("ingestd.log"));
                 Posix.kill((int) pid, Posix.SIGTERM);
                 yield ExitCodes.FAILED;
             }
@@ -247,7 +247,7 @@ final class LifecycleCommands {
             var err = spec.commandLine().getErr();
             var loaded = loadOrReport(config, err);
             if (loaded == null) return ExitCodes.NOT_CONFIGURED;
-            Path pidFile = loaded.config().pidFile();
+            Path pidFile = loaded.config().paths().pidFile();
             int stopped = stop(pidFile, out, err, timeoutSeconds);
             if (stopped != ExitCodes.OK) return stopped;
             // data.dir or pid.file changed since the start: the daemon started from this file holds the old PID file
@@ -269,7 +269,7 @@ final class LifecycleCommands {
         public Integer call() {
             var loaded = loadOrReport(config, spec.commandLine().getErr());
             if (loaded == null) return ExitCodes.NOT_CONFIGURED;
-            Posix.umask(loaded.config().umask());
+            Posix.umask(loaded.config().runAs().umask());
             return new Daemon(loaded.config(), loaded.warnings()).run(ForegroundReadiness.create(), true);
         }
     }

@@ -86,7 +86,7 @@ final class SendCommand implements Callable<Integer> {
                      : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
              Writer rejects = rejectsFile == null ? null : Files.newBufferedWriter(rejectsFile, StandardCharsets.UTF_8)) {
             var job = new SendJob(sender, batch, attempts, Duration.ofSeconds(replyTimeout), progress, rejects,
-                    loaded.config().maxMessageBytes());
+                    loaded.config().limits().maxMessageBytes());
             var summary = job.run(in, expected);
             SendJob.print(summary, stdin ? "stdin" : file, new java.io.PrintStream(System.out, true));
             out.flush();

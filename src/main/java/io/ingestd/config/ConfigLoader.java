@@ -165,26 +165,36 @@ public final class ConfigLoader {
                         + "curve.allow-any-client=true for encryption without client authentication");
             }
         }
-        return new Config(listen, url, get(Keys.DB_USER), password(env), table,
-                positive(Keys.DB_POOL_SIZE), positive(Keys.DB_WRITERS), duration(Keys.DB_NETWORK_TIMEOUT),
-                duration(Keys.DB_RETRY_WINDOW), dataDir, logDir, level, pidFile, positive(Keys.BATCH_MAX), queueMax,
-                positive(Keys.MESSAGE_MAX_BYTES), maxRecords, positive(Keys.MESSAGE_MAX_PENDING_PER_PEER),
-                optional(Keys.USER), optional(Keys.GROUP), umask, duration(Keys.PROCESS_SWEEP_INTERVAL),
-                duration(Keys.PROCESS_LINGER),
-                bool(Keys.PROCESS_INLINE),
-                metrics.equals("off") ? Optional.empty() : Optional.of(metrics),
-                optional(Keys.CURVE_SERVER_KEY).map(this::resolve), optional(Keys.CURVE_CLIENTS_DIR).map(this::resolve),
-                optional(Keys.CURVE_CLIENT_KEY).map(this::resolve), optional(Keys.CURVE_SERVER_PUBLIC).map(this::resolve),
-                allowIps, allowPlaintext(listen), source);
+        var db = new Config.Db(url, get(Keys.DB_USER), password(env), table, positive(Keys.DB_POOL_SIZE),
+                positive(Keys.DB_WRITERS), duration(Keys.DB_NETWORK_TIMEOUT), duration(Keys.DB_RETRY_WINDOW));
+        var limits = new Config.Limits(positive(Keys.BATCH_MAX), queueMax, positive(Keys.MESSAGE_MAX_BYTES), maxRecords,
+                positive(Keys.MESSAGE_MAX_PENDING_PER_PEER));
+        var paths = new Config.Paths(dataDir, logDir, pidFile);
+        var processing = new Config.Processing(duration(Keys.PROCESS_SWEEP_INTERVAL), duration(Keys.PROCESS_LINGER),
+                bool(Keys.PROCESS_INLINE));
+        var security = new Config.Security(optional(Keys.CURVE_SERVER_KEY).map(this::resolve),
+                optional(Keys.CURVE_CLIENTS_DIR).map(this::resolve), optional(Keys.CURVE_CLIENT_KEY).map(this::resolve),
+                optional(Keys.CURVE_SERVER_PUBLIC).map(this::resolve), allowIps);
+        var runAs = new Config.RunAs(optional(Keys.USER), optional(Keys.GROUP), umask);
+        checkPlaintext(listen);
+        return new Config(listen, db, limits, paths, processing, security, runAs, level,
+                metrics.equals("off") ? Optional.empty() : Optional.of(metrics), settings(), source);
+    }
+
+    /** The effective text of every key but the secrets (a reload compares them to name what changed). */
+    private Map<String, String> settings() {
+        var m = new LinkedHashMap<String, String>();
+        for (Key k : Keys.ALL) if (!k.secret()) m.put(k.name(), values.get(k.name()));
+        return m;
     }
 
     /**
      * Plaintext is for loopback only: anyone who can reach a LAN port could otherwise write records. A
      * non-loopback endpoint needs CURVE or an explicit security.allow-plaintext=true (warned about at each start).
      */
-    private boolean allowPlaintext(List<String> listen) {
+    private void checkPlaintext(List<String> listen) {
         boolean allowed = bool(Keys.SECURITY_ALLOW_PLAINTEXT);
-        if (!get(Keys.CURVE_SERVER_KEY).isEmpty()) return allowed;
+        if (!get(Keys.CURVE_SERVER_KEY).isEmpty()) return;
         for (String ep : listen) {
             if (!ep.startsWith("tcp://") || isLoopback(ep)) continue; // not tcp: reported above, or local
             if (allowed) warnings.add("listen: " + ep + " is reachable from the network without encryption or client "
@@ -192,7 +202,6 @@ public final class ConfigLoader {
             else problems.add("listen: " + ep + " is not a loopback address and CURVE is off; anyone who can reach it "
                     + "could write records. Set curve.server.key (see README, Security), or security.allow-plaintext=true");
         }
-        return allowed;
     }
 
     static boolean isLoopback(String endpoint) {

@@ -96,7 +96,7 @@ public final class Daemon {
             shutdownQuietly();
             return Phase.STARTUP.exitCode;
         }
-        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.dbUrlForDisplay();
+        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.db().urlForDisplay();
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
         readiness.ready(summary);
         systemd = SdNotify.fromEnvironment().orElse(null);
@@ -113,27 +113,27 @@ public final class Daemon {
 
     private void start(boolean foreground) throws StartupFailure {
         try {
-            Files.createDirectories(config.logDir());
-            Files.createDirectories(config.dataDir());
-            FileModes.followUmask(config.dataDir(), config.umask());
-            FileModes.followUmask(config.logDir(), config.umask());
+            Files.createDirectories(config.paths().logDir());
+            Files.createDirectories(config.paths().dataDir());
+            FileModes.followUmask(config.paths().dataDir(), config.runAs().umask());
+            FileModes.followUmask(config.paths().logDir(), config.runAs().umask());
         } catch (IOException e) {
             throw new StartupFailure(Phase.CONFIG, "cannot create or prepare directory " + e.getMessage() + ": "
                     + io.ingestd.config.IoReason.of(e) + " (check log.dir and data.dir)", e);
         }
         try {
-            Logging.configure(config.logDir(), config.logLevel(), foreground);
+            Logging.configure(config.paths().logDir(), config.logLevel(), foreground);
         } catch (IllegalStateException e) {
             throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
         }
         configWarnings.forEach(w -> log.warn("config: {}", w));
         Signals.install(this);
         try {
-            pidFile = PidFile.acquire(config.pidFile());
+            pidFile = PidFile.acquire(config.paths().pidFile());
         } catch (PidFile.HeldException e) {
             throw new StartupFailure(Phase.LOCK, e.getMessage());
         } catch (IOException e) {
-            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.pidFile() + ": " + e
+            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.paths().pidFile() + ": " + e
                     + " (check pid.file and its directory's permissions)", e);
         }
         zmq = new ZContext(1);
@@ -145,16 +145,16 @@ public final class Daemon {
             throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
         }
         try {
-            listener = new Listener(zmq, config.listen(), limits(config), config.queueMax(), stats, rejects, security);
+            listener = new Listener(zmq, config.listen(), limits(config), config.limits().queueMax(), stats, rejects, security);
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
         try {
             db = Database.open(config);
         } catch (Database.TableConflict e) {
-            throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + ": " + e.getMessage(), e);
+            throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new StartupFailure(Phase.DATABASE, "database " + config.dbUrlForDisplay() + " unreachable or "
+            throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + " unreachable or "
                     + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "
                     + "server runs)", e);
         }
@@ -168,16 +168,16 @@ public final class Daemon {
             }
         }
         try {
-            control = new ControlServer(ControlServer.pathFor(config.pidFile()), this::control);
+            control = new ControlServer(ControlServer.pathFor(config.paths().pidFile()), this::control);
         } catch (IOException e) {
-            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.pidFile() + ": " + e, e);
+            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.paths().pidFile() + ": " + e, e);
         }
         dropPrivileges();
         control.start();
-        processing = new ProcessingStage(db, stats, config.sweepInterval(), config.processLinger(), config.processInline());
-        for (int i = 0; i < config.writers(); i++) {
+        processing = new ProcessingStage(db, stats, config.processing().sweepInterval(), config.processing().linger(), config.processing().inline());
+        for (int i = 0; i < config.db().writers(); i++) {
             var w = new GroupCommitWriter(db, listener.queue(), listener::complete, processing, stats, rejects,
-                    config.batchMax(), config.retryWindow());
+                    config.limits().batchMax(), config.db().retryWindow());
             writers.add(w);
             writerThreads.add(Thread.ofPlatform().name("writer-" + i).start(w));
         }
@@ -189,12 +189,12 @@ public final class Daemon {
 
     private void dropPrivileges() throws StartupFailure {
         boolean root = Posix.geteuid() == 0;
-        if (config.user().isEmpty()) {
+        if (config.runAs().user().isEmpty()) {
             if (root) log.warn("running as root: set user (e.g. user=nobody) to drop privileges after start-up");
             return;
         }
         try {
-            var id = PrivilegeDrop.resolve(config.user().get(), config.group().orElse(null));
+            var id = PrivilegeDrop.resolve(config.runAs().user().get(), config.runAs().group().orElse(null));
             if (!root && Posix.geteuid() == id.uid()) return; // already the configured user
             if (!root) {
                 throw new StartupFailure(Phase.PRIVILEGES, "cannot switch to user " + id.user() + ": ingestd runs "
@@ -213,15 +213,15 @@ public final class Daemon {
     /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
     private void handOver(PrivilegeDrop.Identity id) throws StartupFailure {
         try {
-            for (Path dir : List.of(config.dataDir(), config.logDir())) {
+            for (Path dir : List.of(config.paths().dataDir(), config.paths().logDir())) {
                 try (var files = Files.walk(dir)) {
                     for (Path p : (Iterable<Path>) files::iterator) Posix.chown(p.toString(), id.uid(), id.gid());
                 }
             }
             pidFile.chown(id.uid(), id.gid());
             Posix.chown(control.path().toString(), id.uid(), id.gid());
-            Path pidDir = config.pidFile().getParent();
-            if (!pidDir.equals(config.dataDir()) && pidDir.startsWith(config.dataDir())) {
+            Path pidDir = config.paths().pidFile().getParent();
+            if (!pidDir.equals(config.paths().dataDir()) && pidDir.startsWith(config.paths().dataDir())) {
                 Posix.chown(pidDir.toString(), id.uid(), id.gid());
             }
         } catch (IOException | RuntimeException e) {
@@ -297,14 +297,14 @@ public final class Daemon {
             var overrides = new java.util.LinkedHashMap<>(config.source().overrides());
             overrides.putAll(extraOverrides);
             var source = new Config.Source(config.source().file(), overrides, config.source().baseDir());
-            var loaded = ConfigLoader.load(source, Map.of(ConfigLoader.PASSWORD_ENV, config.dbPassword().reveal()));
+            var loaded = ConfigLoader.load(source, Map.of(ConfigLoader.PASSWORD_ENV, config.db().password().reveal()));
             var next = loaded.config();
             var fixed = Reload.changedFixedKeys(started, next);
             if (admission != null) admission.reloadKeys();
             Logging.setLevel(next.logLevel());
             listener.limits(limits(next));
-            writers.forEach(w -> w.reconfigure(next.batchMax(), next.retryWindow()));
-            processing.reconfigure(next.sweepInterval(), next.processLinger());
+            writers.forEach(w -> w.reconfigure(next.limits().batchMax(), next.db().retryWindow()));
+            processing.reconfigure(next.processing().sweepInterval(), next.processing().linger());
             config = next;
             outcome = "applied" + (fixed.isEmpty() ? "" : "; restart needed for: " + String.join(", ", fixed));
             loaded.warnings().forEach(w -> log.warn("config: {}", w));
@@ -342,7 +342,7 @@ public final class Daemon {
         if (now - listener.heartbeatNanos() > TimeUnit.SECONDS.toNanos(5)) {
             return new io.ingestd.metrics.MetricsServer.Health(false, "listener stalled");
         }
-        long writerLimit = config.networkTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
+        long writerLimit = config.db().networkTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
         for (var w : writers) {
             if (now - w.heartbeatNanos() > writerLimit) return new io.ingestd.metrics.MetricsServer.Health(false, "writer stalled");
         }
@@ -369,7 +369,7 @@ public final class Daemon {
     }
 
     private static Listener.Limits limits(Config c) {
-        return new Listener.Limits(c.maxMessageBytes(), c.maxMessageRecords(), c.maxPendingPerPeer());
+        return new Listener.Limits(c.limits().maxMessageBytes(), c.limits().maxMessageRecords(), c.limits().maxPendingPerPeer());
     }
 
     private static String rootMessage(Throwable e) {

@@ -33,7 +33,7 @@ public final class DaemonProcess {
             readiness.failed(Phase.CONFIG, "invalid configuration: " + e.getMessage());
             return Phase.CONFIG.exitCode;
         }
-        Posix.umask(loaded.config().umask());
+        Posix.umask(loaded.config().runAs().umask());
         var daemon = new Daemon(loaded.config(), loaded.warnings());
         return daemon.run(readiness, false);
     }

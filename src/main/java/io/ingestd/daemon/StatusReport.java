@@ -18,8 +18,8 @@ final class StatusReport {
         m.put("uptime_seconds", Duration.between(d.startedAt(), Instant.now()).toSeconds());
         m.put("user", d.runAs());
         m.put("listen", String.join(",", c.listen()));
-        m.put("database", c.dbUrlForDisplay());
-        m.put("table", c.table());
+        m.put("database", c.db().urlForDisplay());
+        m.put("table", c.db().table());
         m.put("database_up", !s.isDatabaseDown());
         m.put("messages_received", s.messages.sum());
         m.put("records_received", s.recordsReceived.sum());
@@ -43,9 +43,9 @@ final class StatusReport {
         m.put("last_reload", d.lastReload());
         m.put("restart_needed_for", String.join(", ", d.restartNeededFor()));
         m.put("config_file", c.source().file().map(Object::toString).orElse("(none)"));
-        m.put("data_dir", c.dataDir().toString());
-        m.put("log_dir", c.logDir().toString());
-        m.put("pid_file", c.pidFile().toString());
+        m.put("data_dir", c.paths().dataDir().toString());
+        m.put("log_dir", c.paths().logDir().toString());
+        m.put("pid_file", c.paths().pidFile().toString());
         m.put("reloads", d.reloads());
         return m;
     }

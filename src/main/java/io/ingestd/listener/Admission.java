@@ -42,16 +42,16 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
 
     /** Binds the ZAP handler; must happen before the listener binds. Returns empty when nothing needs checking. */
     public static Optional<Admission> of(ZContext context, Config config) throws IOException {
-        if (!config.curveEnabled() && config.allowIps().isEmpty()) return Optional.empty();
+        if (!config.security().curveEnabled() && config.security().allowIps().isEmpty()) return Optional.empty();
         return Optional.of(new Admission(context, config));
     }
 
     private Admission(ZContext context, Config config) throws IOException {
         this.context = context;
-        allowIps = config.allowIps().stream().map(s -> IpRange.parse(s).orElseThrow()).toList(); // validated in config
-        clientsDir = config.curveClientsDir();
-        if (config.curveEnabled()) {
-            Path server = config.curveServerKey().orElseThrow();
+        allowIps = config.security().allowIps().stream().map(s -> IpRange.parse(s).orElseThrow()).toList(); // validated in config
+        clientsDir = config.security().curveClientsDir();
+        if (config.security().curveEnabled()) {
+            Path server = config.security().curveServerKey().orElseThrow();
             var cert = load(server, "curve.server.key");
             String pub = cert.getValue("curve/public-key"), sec = cert.getValue("curve/secret-key");
             if (pub == null || sec == null) {

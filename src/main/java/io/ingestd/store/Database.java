@@ -36,10 +36,10 @@ public final class Database implements AutoCloseable {
     public static Database open(Config config) {
         var hc = new HikariConfig();
         hc.setPoolName("ingestd-db");
-        hc.setJdbcUrl(config.dbUrl());
-        if (!config.dbUser().isEmpty()) hc.setUsername(config.dbUser());
-        if (!config.dbPassword().isEmpty()) hc.setPassword(config.dbPassword().reveal());
-        hc.setMaximumPoolSize(Math.max(config.poolSize(), config.writers() + 1));
+        hc.setJdbcUrl(config.db().url());
+        if (!config.db().user().isEmpty()) hc.setUsername(config.db().user());
+        if (!config.db().password().isEmpty()) hc.setPassword(config.db().password().reveal());
+        hc.setMaximumPoolSize(Math.max(config.db().poolSize(), config.db().writers() + 1));
         hc.setAutoCommit(false);
         // a short timeout lets writers notice an outage within a second and answer RETRY within db.retry-window
         hc.setConnectionTimeout(1000);
@@ -48,8 +48,8 @@ public final class Database implements AutoCloseable {
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         var pool = new HikariDataSource(hc);
         try {
-            var db = new Database(hc, pool, Dialect.of(config.dbUrl()), config.table(),
-                    (int) config.networkTimeout().toMillis());
+            var db = new Database(hc, pool, Dialect.of(config.db().url()), config.db().table(),
+                    (int) config.db().networkTimeout().toMillis());
             db.migrate();
             return db;
         } catch (RuntimeException e) {

@@ -22,10 +22,10 @@ class ConfigLoaderTest {
     void runsWithNoConfigAtAllOnDefaults() throws Exception {
         var c = load(Map.of());
         assertThat(c.listen()).containsExactly("tcp://127.0.0.1:5555");
-        assertThat(c.dataDir()).isEqualTo(dir.resolve("data"));
-        assertThat(c.pidFile()).isEqualTo(dir.resolve("data/ingestd.pid"));
-        assertThat(c.dbUrl()).startsWith("jdbc:h2:file:" + dir.resolve("data/ingestd"));
-        assertThat(c.batchMax()).isEqualTo(5000);
+        assertThat(c.paths().dataDir()).isEqualTo(dir.resolve("data"));
+        assertThat(c.paths().pidFile()).isEqualTo(dir.resolve("data/ingestd.pid"));
+        assertThat(c.db().url()).startsWith("jdbc:h2:file:" + dir.resolve("data/ingestd"));
+        assertThat(c.limits().batchMax()).isEqualTo(5000);
     }
 
     @Test
@@ -34,8 +34,8 @@ class ConfigLoaderTest {
         Path file = etc.resolve("ingestd.properties");
         Files.writeString(file, "data.dir = ../var/data\nlog.dir=logs\n");
         var c = ConfigLoader.load(new Config.Source(Optional.of(file), Map.of(), Path.of("/")), Map.of()).config();
-        assertThat(c.dataDir()).isEqualTo(dir.resolve("var/data"));
-        assertThat(c.logDir()).isEqualTo(etc.resolve("logs"));
+        assertThat(c.paths().dataDir()).isEqualTo(dir.resolve("var/data"));
+        assertThat(c.paths().logDir()).isEqualTo(etc.resolve("logs"));
     }
 
     @Test
@@ -120,14 +120,14 @@ class ConfigLoaderTest {
         Files.writeString(pw, "s3cret\n");
         Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
         var c = load(Map.of("db.password.file", pw.toString()));
-        assertThat(c.dbPassword().reveal()).isEqualTo("s3cret");
+        assertThat(c.db().password().reveal()).isEqualTo("s3cret");
         assertThat(c.toString()).doesNotContain("s3cret");
         Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-r--r--"));
         assertThatThrownBy(() -> load(Map.of("db.password.file", pw.toString())))
                 .hasMessageContaining("db.password.file: " + pw + " is readable by group or others; chmod 600 it");
         var fromEnv = ConfigLoader.load(new Config.Source(Optional.empty(), Map.of(), dir),
                 Map.of("INGESTD_DB_PASSWORD", "envpw")).config();
-        assertThat(fromEnv.dbPassword().reveal()).isEqualTo("envpw");
+        assertThat(fromEnv.db().password().reveal()).isEqualTo("envpw");
     }
 
     @Test

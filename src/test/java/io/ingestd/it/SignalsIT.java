@@ -34,6 +34,11 @@ class SignalsIT {
         var ok = ingestd.cli("reload", "--config", conf.toString());
         assertThat(ok.exitCode()).as(ok.toString()).isZero();
         assertThat(ok.out()).startsWith("reload applied");
+        assertThat(ok.out()).doesNotContain("restart needed");
+
+        Files.writeString(conf, "log.level=debug\nbatch.max=200\nsecurity.allow-ips=127.0.0.1\n");
+        var fixed = ingestd.cli("reload", "--config", conf.toString());
+        assertThat(fixed.out()).as(fixed.toString()).contains("restart needed for: security.allow-ips");
 
         Files.writeString(conf, "log.level=debug\nbogus.key=1\n");
         // the CLI checks the file first and does not signal the daemon with it
