@@ -237,13 +237,15 @@ public final class Listener implements Runnable {
         for (int i = 0; i < READ_BURST && held == null; i++) {
             zmq.Msg frame = router.recvMsg(ZMQ.DONTWAIT);
             if (frame == null) return;
-            // the connection's ZAP User-Id (a CURVE client's public key) travels as metadata of its frames
-            String userId = frame.getMetadata() == null ? null : frame.getMetadata().get(zmq.io.Metadata.USER_ID);
+            // the connection's ZAP User-Id (a CURVE client's public key) travels as metadata of the frames it sent
+            // (not of the routing-id frame, which the ROUTER adds)
+            String userId = null;
             var msg = new ZMsg();
             msg.add(frame.data());
             while (frame.hasMore()) {
                 frame = router.recvMsg(0);
                 msg.add(frame.data());
+                if (userId == null && frame.getMetadata() != null) userId = frame.getMetadata().get(zmq.io.Metadata.USER_ID);
             }
             accept(msg, userId);
         }
