@@ -23,7 +23,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             loaded = config.load();
         } catch (ConfigException e) {
             e.problems().forEach(p -> err.println("ingestd: " + p));
-            err.println("configuration test failed (" + e.problems().size() + " problem"
+            err.println("ingestd: configuration test failed (" + e.problems().size() + " problem"
                     + (e.problems().size() == 1 ? "" : "s") + ")");
             return ExitCodes.NOT_CONFIGURED;
         }
@@ -33,7 +33,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         loaded.warnings().forEach(w -> err.println("ingestd: warning: " + w));
         problems.forEach(p -> err.println("ingestd: " + p));
         if (!problems.isEmpty()) {
-            err.println("configuration test failed (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ")");
+            err.println("ingestd: configuration test failed (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ")");
             return ExitCodes.NOT_CONFIGURED;
         }
         out.println("configuration is ok");

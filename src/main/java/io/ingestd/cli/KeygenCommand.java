@@ -25,7 +25,13 @@ final class KeygenCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("ingestd: key name '" + name + "' must be letters, digits, . _ - only");
             return ExitCodes.USAGE;
         }
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            spec.commandLine().getErr().println("ingestd: keygen --dir " + dir + ": cannot create it: "
+                    + io.ingestd.config.IoReason.of(e));
+            return ExitCodes.FAILED;
+        }
         Path pub = dir.resolve(name + ".key");
         Path sec = dir.resolve(name + ".key_secret");
         if (Files.exists(pub) || Files.exists(sec)) {

@@ -36,6 +36,7 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
     private final List<IpRange> allowIps;
     private final Thread thread;
     private volatile Set<String> clientKeys = Set.of();
+    private long clientsDirModified; // the zap thread re-reads the directory when this changes
     private volatile boolean running = true;
     private long lastLog;
     private long suppressed;
@@ -113,7 +114,20 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
         return clientsDir.isPresent() && userId != null && !userId.isEmpty() && !clientKeys.contains(userId);
     }
 
+    /** A key added (or removed) takes effect at the next handshake, without waiting for a reload. */
+    private void refreshIfChanged() {
+        if (clientsDir.isEmpty()) return;
+        try {
+            long modified = Files.getLastModifiedTime(clientsDir.get()).toMillis();
+            if (modified != clientsDirModified) reloadKeys();
+        } catch (IOException e) {
+            log.warn("curve.clients.dir: cannot re-read {}: {}; the keys read before still apply", clientsDir.get(),
+                    io.ingestd.config.IoReason.of(e));
+        }
+    }
+
     private Set<String> readClientKeys() throws IOException {
+        clientsDirModified = Files.getLastModifiedTime(clientsDir.orElseThrow()).toMillis();
         var keys = new HashSet<String>();
         try (var files = Files.list(clientsDir.orElseThrow())) {
             for (Path f : (Iterable<Path>) files::iterator) {
@@ -154,6 +168,7 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
             refusal = "address " + address + " is not in security.allow-ips";
         } else if (mechanism.equals("CURVE")) {
             userId = f.size() > 6 && f.get(6).length == 32 ? ZMQ.Curve.z85Encode(f.get(6)) : "";
+            refreshIfChanged();
             if (clientsDir.isPresent() && !clientKeys.contains(userId)) {
                 refusal = "client key " + userId + " is not in curve.clients.dir";
             }
