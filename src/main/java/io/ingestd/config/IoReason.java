@@ -23,6 +23,9 @@ public final class IoReason {
             case FileAlreadyExistsException x -> "exists already";
             case DirectoryNotEmptyException x -> "directory not empty";
             case FileSystemException x when x.getReason() != null -> x.getReason();
+            // java.io says "PATH (No such file or directory)"
+            case java.io.FileNotFoundException x when x.getMessage() != null && x.getMessage().matches(".*\\(.+\\)$") ->
+                    x.getMessage().replaceFirst(".*\\((.)(.*)\\)$", "$1$2").toLowerCase(java.util.Locale.ROOT);
             default -> e.getMessage() == null ? "input/output error" : e.getMessage();
         };
         return why;
