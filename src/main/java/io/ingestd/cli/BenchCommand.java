@@ -1,5 +1,6 @@
 package io.ingestd.cli;
 
+import io.ingestd.ExitCode;
 import io.ingestd.client.LoadGenerator;
 import io.ingestd.client.Sender;
 import java.net.URI;
@@ -51,30 +52,30 @@ final class BenchCommand implements Callable<Integer> {
         if (ticketBaseOption == null) {
             err.println("ingestd: bench needs --ticket-base FIRST: it writes real rows into db.table (tickets FIRST .. "
                     + "FIRST+N+C-1); choose a range no real ticket uses, e.g. --ticket-base 900000000000");
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE.code();
         }
         ticketBase = ticketBaseOption;
         if (ticketBase < 1 || records < 1 || connections < 1 || window < 1 || perMessage < 1 || maxSeconds < 1
                 || warmUpSeconds < 0 || rate < 0) {
             err.println("ingestd: bench: --ticket-base, -n, -C, -w, -r and --max-time must be at least 1, --rate and "
                     + "--warm-up at least 0");
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE.code();
         }
         if (seedReference && verifyUrl == null) {
             err.println("ingestd: bench --seed-reference needs --verify-url JDBC-URL (the database it writes to)");
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE.code();
         }
         if (!table.matches("[A-Za-z_][A-Za-z0-9_]{0,47}")) {
             err.println("ingestd: bench --table '" + table + "' is not a plain SQL identifier (letters, digits, _)");
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE.code();
         }
         if (endpoint != null && io.ingestd.config.Endpoints.problem(endpoint).isPresent()) {
             err.println("ingestd: bench --endpoint '" + endpoint + "': " + io.ingestd.config.Endpoints.problem(endpoint).get());
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE.code();
         }
         if (seedReference) return seedReference(out);
         var loaded = LifecycleCommands.loadOrReport(config, spec.commandLine().getErr());
-        if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+        if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
         String target = endpoint != null ? endpoint : SendCommand.connectable(loaded.config().listen().getFirst());
         Sender.Security security = ClientSecurity.from(loaded.config());
         var plan = new LoadGenerator.Plan(target, records, connections, window, perMessage, ticketBase, rate,
@@ -115,7 +116,7 @@ final class BenchCommand implements Callable<Integer> {
                     r.acknowledged(), Double.isNaN(endToEnd) ? "" : String.format("\tprocessed_rate=%.0f", endToEnd));
         }
         out.flush();
-        return verified && r.acknowledged() == records ? ExitCodes.OK : ExitCodes.FAILED;
+        return verified && r.acknowledged() == records ? ExitCode.OK.code() : ExitCode.FAILED.code();
     }
 
     /**
@@ -234,7 +235,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("TSV\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%d%n", n / secs, h.getValueAtPercentile(50) / 1000.0,
                         h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, n);
             }
-            return ExitCodes.OK;
+            return ExitCode.OK.code();
         }
     }
 }

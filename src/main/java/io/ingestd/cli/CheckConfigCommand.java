@@ -1,5 +1,6 @@
 package io.ingestd.cli;
 
+import io.ingestd.ExitCode;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
 import java.util.concurrent.Callable;
@@ -25,7 +26,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             e.problems().forEach(p -> err.println("ingestd: " + p));
             err.println("ingestd: configuration test failed (" + e.problems().size() + " problem"
                     + (e.problems().size() == 1 ? "" : "s") + ")");
-            return ExitCodes.NOT_CONFIGURED;
+            return ExitCode.NOT_CONFIGURED.code();
         }
         // the probe may create data.dir and the embedded database: with the daemon's mask, as the daemon would
         io.ingestd.posix.Posix.umask(loaded.config().runAs().umask());
@@ -34,9 +35,9 @@ final class CheckConfigCommand implements Callable<Integer> {
         problems.forEach(p -> err.println("ingestd: " + p));
         if (!problems.isEmpty()) {
             err.println("ingestd: configuration test failed (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ")");
-            return ExitCodes.NOT_CONFIGURED;
+            return ExitCode.NOT_CONFIGURED.code();
         }
         out.println("configuration is ok");
-        return ExitCodes.OK;
+        return ExitCode.OK.code();
     }
 }

@@ -1,5 +1,6 @@
 package io.ingestd.cli;
 
+import io.ingestd.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,20 +24,20 @@ final class KeygenCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!name.matches("[A-Za-z0-9._-]+")) {
             spec.commandLine().getErr().println("ingestd: key name '" + name + "' must be letters, digits, . _ - only");
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE.code();
         }
         try {
             Files.createDirectories(dir);
         } catch (java.io.IOException e) {
             spec.commandLine().getErr().println("ingestd: keygen --dir " + dir + ": cannot create it: "
                     + io.ingestd.config.IoReason.of(e));
-            return ExitCodes.FAILED;
+            return ExitCode.FAILED.code();
         }
         Path pub = dir.resolve(name + ".key");
         Path sec = dir.resolve(name + ".key_secret");
         if (Files.exists(pub) || Files.exists(sec)) {
             spec.commandLine().getErr().println("ingestd: " + pub + " or " + sec + " exists already; not overwriting a key");
-            return ExitCodes.FAILED;
+            return ExitCode.FAILED.code();
         }
         var cert = new ZCert();
         cert.setMeta("name", name);
@@ -49,6 +50,6 @@ final class KeygenCommand implements Callable<Integer> {
         out.println(cert.getPublicKeyAsZ85());
         spec.commandLine().getErr().println("wrote " + pub + " (public, give it to the other side) and " + sec
                 + " (secret, mode 0600, keep it here)");
-        return ExitCodes.OK;
+        return ExitCode.OK.code();
     }
 }

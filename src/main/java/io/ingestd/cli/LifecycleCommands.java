@@ -1,5 +1,6 @@
 package io.ingestd.cli;
 
+import io.ingestd.ExitCode;
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
@@ -74,38 +75,38 @@ final class LifecycleCommands {
     static int start(ConfigOptions options, PrintWriter out, PrintWriter err, long waitSeconds)
             throws IOException, ConfigException {
         var loaded = loadOrReport(options, err);
-        if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+        if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
         var config = loaded.config();
         if (PidFile.inspect(config.paths().pidFile()) instanceof PidFile.State.Running(var p)) {
             out.println("ingestd already running (pid " + p.pid() + ")");
-            return ExitCodes.OK;
+            return ExitCode.OK.code();
         }
         var outcome = Detach.start(options.source(), System.getenv(), Duration.ofSeconds(waitSeconds));
         return switch (outcome) {
             case Detach.Outcome.Ready(long pid, String summary) -> {
                 out.println("ingestd started (pid " + pid + "), " + summary);
-                yield ExitCodes.OK;
+                yield ExitCode.OK.code();
             }
             case Detach.Outcome.Failed(Phase phase, String message) when message.startsWith("already running") -> {
                 out.println("ingestd " + message);
-                yield ExitCodes.OK;
+                yield ExitCode.OK.code();
             }
             case Detach.Outcome.Failed(Phase phase, String message) -> {
                 err.println("ingestd failed to start (" + phase.label() + "): " + message);
                 var logFile = config.paths().logDir().resolve("ingestd.log");
                 if (java.nio.file.Files.isRegularFile(logFile)) err.println("  details: " + logFile);
-                yield phase.exitCode;
+                yield phase.exitCode.code();
             }
             case Detach.Outcome.Died(int code, var output) -> {
                 err.println("ingestd exited with code " + code + " before it was ready; its output:");
                 output.forEach(l -> err.println("  " + l));
-                yield ExitCodes.FAILED;
+                yield ExitCode.FAILED.code();
             }
             case Detach.Outcome.TimedOut(long pid, Duration waited) -> {
                 err.println("ingestd (pid " + pid + ") did not become ready within " + waited.toSeconds()
                         + " s; stopping it. See " + config.paths().logDir().resolve("ingestd.log"));
                 Posix.kill((int) pid, Posix.SIGTERM);
-                yield ExitCodes.FAILED;
+                yield ExitCode.FAILED.code();
             }
         };
     }
@@ -121,7 +122,7 @@ final class LifecycleCommands {
         @Override
         public Integer call() {
             Path pidFile = locateOrReport(config, spec.commandLine().getErr(), "stop");
-            if (pidFile == null) return ExitCodes.NOT_CONFIGURED;
+            if (pidFile == null) return ExitCode.NOT_CONFIGURED.code();
             return stop(pidFile, spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
         }
     }
@@ -130,16 +131,16 @@ final class LifecycleCommands {
         switch (PidFile.inspect(pidFile)) {
             case PidFile.State.Unknown u -> {
                 err.println("ingestd: cannot tell whether ingestd runs: " + u.reason());
-                return ExitCodes.NOT_PERMITTED;
+                return ExitCode.NOT_PERMITTED.code();
             }
             case PidFile.State.NotRunning n -> {
                 out.println("ingestd is not running");
-                return ExitCodes.OK;
+                return ExitCode.OK.code();
             }
             case PidFile.State.Dead d -> {
                 removeStale(pidFile);
                 out.println("ingestd is not running (removed stale PID file " + pidFile + ")");
-                return ExitCodes.OK;
+                return ExitCode.OK.code();
             }
             case PidFile.State.Running(ProcessIdentity p) -> {
                 int r = stopProcess(p, out, err, timeoutSeconds, "");
@@ -156,18 +157,18 @@ final class LifecycleCommands {
         } catch (PosixException e) {
             err.println("ingestd: cannot signal pid " + p.pid() + ": " + e.getMessage()
                     + " (run stop as root or as the daemon's user)");
-            return ExitCodes.NOT_PERMITTED;
+            return ExitCode.NOT_PERMITTED.code();
         }
         long start = System.nanoTime();
         if (awaitExit(p, Duration.ofSeconds(timeoutSeconds))) {
             out.printf("ingestd stopped (pid %d, drained in %.1f s)%s%n", p.pid(), (System.nanoTime() - start) / 1e9, note);
-            return ExitCodes.OK;
+            return ExitCode.OK.code();
         }
         Posix.kill(p.pid(), Posix.SIGKILL);
         awaitExit(p, Duration.ofSeconds(10));
         out.println("ingestd did not stop within " + timeoutSeconds + " s; killed it (SIGKILL, pid " + p.pid()
                 + "). Requests it had not answered get no reply; acknowledged records are committed." + note);
-        return ExitCodes.OK;
+        return ExitCode.OK.code();
     }
 
     /** Waits for that very process (by pid and start time, not by the PID file) to be gone. */
@@ -203,24 +204,24 @@ final class LifecycleCommands {
         public Integer call() {
             var out = spec.commandLine().getOut();
             Path pidFile = locateOrReport(config, spec.commandLine().getErr(), "status");
-            if (pidFile == null) return ExitCodes.STATUS_UNKNOWN;
+            if (pidFile == null) return ExitCode.STATUS_UNKNOWN.code();
             switch (PidFile.inspect(pidFile)) {
                 case PidFile.State.Unknown u -> {
                     if (json) out.println("{\"state\":\"unknown\",\"reason\":\"" + u.reason().replace("\"", "'") + "\"}");
                     else spec.commandLine().getErr().println("ingestd status unknown: " + u.reason());
-                    return ExitCodes.STATUS_UNKNOWN;
+                    return ExitCode.STATUS_UNKNOWN.code();
                 }
                 case PidFile.State.NotRunning n -> {
                     out.println(json ? "{\"state\":\"stopped\",\"pid_file\":\"" + pidFile + "\"}"
                             : "ingestd is not running (no daemon holds " + pidFile + ")");
-                    return ExitCodes.STATUS_NOT_RUNNING;
+                    return ExitCode.STATUS_NOT_RUNNING.code();
                 }
                 case PidFile.State.Dead d -> {
                     String pid = d.pid().isPresent() ? String.valueOf(d.pid().getAsInt()) : "?";
                     out.println(json ? "{\"state\":\"dead\",\"pid\":" + pid + ",\"pid_file\":\"" + pidFile + "\"}"
                             : "ingestd is dead, but its PID file " + pidFile + " remains (pid " + pid
                               + "; it crashed or was killed; see the log, then: ingestd start)");
-                    return ExitCodes.STATUS_DEAD;
+                    return ExitCode.STATUS_DEAD.code();
                 }
                 case PidFile.State.Running(ProcessIdentity p) -> {
                     var live = ControlServer.ask(ControlServer.pathFor(pidFile), json ? "status" : "status-text");
@@ -228,7 +229,7 @@ final class LifecycleCommands {
                     else if (json) out.println("{\"state\":\"running\",\"pid\":" + p.pid() + "}");
                     else out.println("ingestd is running (pid " + p.pid() + "), up " + p.uptime().toSeconds()
                             + " s (no live details: control socket not reachable)");
-                    return ExitCodes.OK;
+                    return ExitCode.OK.code();
                 }
             }
         }
@@ -246,15 +247,15 @@ final class LifecycleCommands {
             var out = spec.commandLine().getOut();
             var err = spec.commandLine().getErr();
             var loaded = loadOrReport(config, err);
-            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+            if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
             Path pidFile = loaded.config().paths().pidFile();
             int stopped = stop(pidFile, out, err, timeoutSeconds);
-            if (stopped != ExitCodes.OK) return stopped;
+            if (stopped != ExitCode.OK.code()) return stopped;
             // data.dir or pid.file changed since the start: the daemon started from this file holds the old PID file
             for (var p : RunningDaemons.startedFrom(loaded.config().source().file())) {
                 stopped = stopProcess(p, out, err, timeoutSeconds, " (it was started from this configuration file with "
                         + "another PID file: data.dir or pid.file changed since)");
-                if (stopped != ExitCodes.OK) return stopped;
+                if (stopped != ExitCode.OK.code()) return stopped;
             }
             return start(config, out, err, 120);
         }
@@ -268,7 +269,7 @@ final class LifecycleCommands {
         @Override
         public Integer call() {
             var loaded = loadOrReport(config, spec.commandLine().getErr());
-            if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+            if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
             Posix.umask(loaded.config().runAs().umask());
             return new Daemon(loaded.config(), loaded.warnings()).run(ForegroundReadiness.create(), true);
         }
@@ -284,15 +285,15 @@ final class LifecycleCommands {
             var out = spec.commandLine().getOut();
             var err = spec.commandLine().getErr();
             Path pidFile = locateOrReport(config, err, "reload");
-            if (pidFile == null) return ExitCodes.NOT_CONFIGURED;
+            if (pidFile == null) return ExitCode.NOT_CONFIGURED.code();
             var state = PidFile.inspect(pidFile);
             if (state instanceof PidFile.State.Unknown u) {
                 err.println("ingestd: cannot tell whether ingestd runs: " + u.reason());
-                return ExitCodes.NOT_PERMITTED;
+                return ExitCode.NOT_PERMITTED.code();
             }
             if (!(state instanceof PidFile.State.Running(ProcessIdentity p))) {
                 err.println("ingestd: not running (no daemon holds " + pidFile + "); nothing to reload (see: ingestd start)");
-                return ExitCodes.NOT_RUNNING;
+                return ExitCode.NOT_RUNNING.code();
             }
             Path sock = ControlServer.pathFor(pidFile);
             if (!config.overrides.isEmpty()) {
@@ -302,29 +303,29 @@ final class LifecycleCommands {
                     overrides = config.source().overrides();
                 } catch (ConfigException e) {
                     err.println("ingestd: " + e.getMessage());
-                    return ExitCodes.USAGE;
+                    return ExitCode.USAGE.code();
                 }
                 var answer = ControlServer.ask(sock, io.ingestd.daemon.ReloadRequest.of(overrides));
                 if (answer.isEmpty()) {
                     err.println("ingestd: cannot reach the control socket " + sock + " to reload with --set (run this "
                             + "as root or as the daemon's user)");
-                    return ExitCodes.NOT_PERMITTED;
+                    return ExitCode.NOT_PERMITTED.code();
                 }
                 boolean applied = answer.get().startsWith("applied");
                 (applied ? out : err).println("reload " + answer.get());
-                return applied ? ExitCodes.OK : ExitCodes.FAILED;
+                return applied ? ExitCode.OK.code() : ExitCode.FAILED.code();
             }
             int before = ReloadOutcome.count(sock);
             Posix.kill(p.pid(), Posix.SIGHUP);
             var outcome = ReloadOutcome.await(sock, before, Duration.ofSeconds(30));
             if (outcome.isEmpty()) {
                 err.println("ingestd (pid " + p.pid() + ") got SIGHUP but did not report the reload within 30 s; see its log");
-                return ExitCodes.FAILED;
+                return ExitCode.FAILED.code();
             }
             String text = outcome.get();
             boolean applied = text.contains(" applied");
             (applied ? out : err).println("reload " + text.substring(text.indexOf(' ') + 1));
-            return applied ? ExitCodes.OK : ExitCodes.FAILED;
+            return applied ? ExitCode.OK.code() : ExitCode.FAILED.code();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.ingestd.cli;
 
+import io.ingestd.ExitCode;
 import io.ingestd.client.Progress;
 import io.ingestd.client.SendJob;
 import io.ingestd.client.Sender;
@@ -56,20 +57,20 @@ final class SendCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         var loaded = LifecycleCommands.loadOrReport(config, err);
-        if (loaded == null) return ExitCodes.NOT_CONFIGURED;
+        if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
         if (batch < 1 || window < 1 || attempts < 1 || replyTimeout < 1) {
             err.println("ingestd: send: --batch, --window, --attempts and --reply-timeout must be at least 1");
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE.code();
         }
         if (endpoint != null && io.ingestd.config.Endpoints.problem(endpoint).isPresent()) {
             err.println("ingestd: send --endpoint '" + endpoint + "': " + io.ingestd.config.Endpoints.problem(endpoint).get());
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE.code();
         }
         String target = endpoint != null ? endpoint : connectable(loaded.config().listen().getFirst());
         boolean stdin = file.equals("-");
         if (!stdin && !Files.isReadable(Path.of(file))) {
             err.println("ingestd: send: cannot read FILE " + file + ": " + (Files.exists(Path.of(file)) ? "permission denied" : "no such file"));
-            return ExitCodes.USAGE;
+            return ExitCode.USAGE.code();
         }
         long expected = stdin ? 0 : countLines(Path.of(file));
         var progress = quiet ? Progress.none() : new Progress(System.err, Posix.isatty(2));
@@ -78,7 +79,7 @@ final class SendCommand implements Callable<Integer> {
             security = ClientSecurity.from(loaded.config());
         } catch (io.ingestd.config.ConfigException e) {
             err.println("ingestd: " + e.getMessage());
-            return ExitCodes.NOT_CONFIGURED;
+            return ExitCode.NOT_CONFIGURED.code();
         }
         boolean curve = security != Sender.Security.NONE;
         try (var sender = new Sender(target, window, security);
@@ -98,7 +99,7 @@ final class SendCommand implements Callable<Integer> {
                           + "key? see: ingestd status, and 'refused a connection' in the daemon's log)"
                         : " (is ingestd running, and without CURVE? see: ingestd status)"));
             }
-            return summary.allAcknowledged() ? ExitCodes.OK : ExitCodes.FAILED;
+            return summary.allAcknowledged() ? ExitCode.OK.code() : ExitCode.FAILED.code();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.ingestd.daemon;
 
+import io.ingestd.ExitCode;
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
@@ -11,6 +12,8 @@ import io.ingestd.posix.Posix;
 import io.ingestd.store.Database;
 import io.ingestd.store.GroupCommitWriter;
 import io.ingestd.store.ProcessingStage;
+import io.ingestd.store.ReplyChannel;
+import io.ingestd.store.RequestQueue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +51,8 @@ public final class Daemon {
     private PidFile pidFile;
     private ZContext zmq;
     private Listener listener;
+    private RequestQueue queue;
+    private ReplyChannel replies;
     private Database db;
     private ProcessingStage processing;
     private Thread listenerThread;
@@ -77,6 +82,7 @@ public final class Daemon {
     public Instant startedAt() { return startedAt; }
     public Listener listener() { return listener; }
     public Database database() { return db; }
+    public RequestQueue queue() { return queue; }
     public String runAs() { return runAs; }
     public String lastReload() { return lastReload; }
     public int reloads() { return reloads.get(); }
@@ -89,12 +95,12 @@ public final class Daemon {
             log.error("start-up failed ({}): {}", f.phase().label(), f.getMessage(), f.getCause());
             readiness.failed(f.phase(), f.getMessage());
             shutdownQuietly();
-            return f.phase().exitCode;
+            return f.phase().exitCode.code();
         } catch (RuntimeException | Error e) {
             log.error("start-up failed", e);
             readiness.failed(Phase.STARTUP, String.valueOf(e.getMessage()));
             shutdownQuietly();
-            return Phase.STARTUP.exitCode;
+            return Phase.STARTUP.exitCode.code();
         }
         String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.db().urlForDisplay();
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
@@ -108,7 +114,7 @@ public final class Daemon {
         drain();
         log.info("stopped: {} records acknowledged, {} retried, {} rejected messages",
                 stats.recordsAcknowledged.sum(), stats.recordsRetried.sum(), stats.rejectedTotal());
-        return 0;
+        return ExitCode.OK.code();
     }
 
     private void start(boolean foreground) throws StartupFailure {
@@ -145,7 +151,9 @@ public final class Daemon {
             throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
         }
         try {
-            listener = new Listener(zmq, config.listen(), limits(config), config.limits().queueMax(), stats, rejects, security);
+            replies = new ReplyChannel();
+            queue = new RequestQueue(config.limits().queueMax(), replies::wake);
+            listener = new Listener(zmq, config.listen(), limits(config), queue, replies, stats, rejects, security);
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
@@ -176,7 +184,7 @@ public final class Daemon {
         control.start();
         processing = new ProcessingStage(db, stats, config.processing().sweepInterval(), config.processing().linger(), config.processing().inline());
         for (int i = 0; i < config.db().writers(); i++) {
-            var w = new GroupCommitWriter(db, listener.queue(), listener::complete, processing, stats, rejects,
+            var w = new GroupCommitWriter(db, queue, replies, processing, stats, rejects,
                     config.limits().batchMax(), config.db().retryWindow());
             writers.add(w);
             writerThreads.add(Thread.ofPlatform().name("writer-" + i).start(w));
@@ -259,7 +267,7 @@ public final class Daemon {
     /** Graceful stop: no new requests, commit and answer everything taken, finish processing, release. */
     private void drain() {
         listener.stopReading();
-        awaitQuietly(() -> listener.queue().isEmpty() && !listener.isHolding(), Duration.ofMinutes(10));
+        awaitQuietly(() -> queue.isEmpty() && !listener.isHolding(), Duration.ofMinutes(10));
         writers.forEach(GroupCommitWriter::stop);
         writerThreads.forEach(Daemon::joinQuietly);
         awaitQuietly(() -> listener.pendingReplies() == 0, Duration.ofSeconds(10));
@@ -277,6 +285,7 @@ public final class Daemon {
         if (admission != null) admission.close();
         if (db != null) db.close();
         if (zmq != null) zmq.close();
+        if (replies != null) replies.close();
         if (pidFile != null) pidFile.close();
     }
 
@@ -324,7 +333,7 @@ public final class Daemon {
 
     private io.ingestd.metrics.MetricsServer.Sources metricsSources() {
         return new io.ingestd.metrics.MetricsServer.Sources() {
-            @Override public int queueRecords() { return listener.queue().records(); }
+            @Override public int queueRecords() { return queue.records(); }
             @Override public long backlog() { return probe.backlog(); }
             @Override public int poolActive() { return db.activeConnections(); }
             @Override public int poolTotal() { return db.totalConnections(); }

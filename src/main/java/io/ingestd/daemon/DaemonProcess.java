@@ -21,7 +21,7 @@ public final class DaemonProcess {
             handoff = Handoff.read(System.in);
         } catch (IOException e) {
             readiness.failed(Phase.CONFIG, "cannot read the configuration from start: " + e.getMessage());
-            return Phase.CONFIG.exitCode;
+            return Phase.CONFIG.exitCode.code();
         }
         int devNull = Posix.open("/dev/null", Posix.O_RDONLY, 0);
         Posix.dup2(devNull, 0);
@@ -31,7 +31,7 @@ public final class DaemonProcess {
             loaded = ConfigLoader.load(handoff.source(), handoff.env());
         } catch (ConfigException e) {
             readiness.failed(Phase.CONFIG, "invalid configuration: " + e.getMessage());
-            return Phase.CONFIG.exitCode;
+            return Phase.CONFIG.exitCode.code();
         }
         Posix.umask(loaded.config().runAs().umask());
         var daemon = new Daemon(loaded.config(), loaded.warnings());

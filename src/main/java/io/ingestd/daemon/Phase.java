@@ -1,16 +1,20 @@
 package io.ingestd.daemon;
 
-/**
- * The start-up phases, in order, each with the exit code {@code ingestd start} returns when the daemon fails in
- * it. LSB codes where one fits (6 = not configured, 4 = insufficient privilege), otherwise the range LSB leaves
- * to applications (150-199).
- */
+import io.ingestd.ExitCode;
+import java.util.Locale;
+
+/** The start-up phases, in order, each with the exit code {@code ingestd start} returns when the daemon fails in it. */
 public enum Phase {
-    CONFIG(6), LOCK(150), BIND(151), DATABASE(152), PRIVILEGES(4), STARTUP(1);
+    CONFIG(ExitCode.NOT_CONFIGURED),
+    LOCK(ExitCode.LOCK_FAILED),
+    BIND(ExitCode.BIND_FAILED),
+    DATABASE(ExitCode.DATABASE_FAILED),
+    PRIVILEGES(ExitCode.NOT_PERMITTED),
+    STARTUP(ExitCode.FAILED);
 
-    public final int exitCode;
+    public final ExitCode exitCode;
 
-    Phase(int exitCode) { this.exitCode = exitCode; }
+    Phase(ExitCode exitCode) { this.exitCode = exitCode; }
 
-    public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+    public String label() { return name().toLowerCase(Locale.ROOT); }
 }

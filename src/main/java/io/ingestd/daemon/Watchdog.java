@@ -38,7 +38,7 @@ final class Watchdog {
         while (running) {
             var s = daemon.stats();
             systemd.status(s.recordsAcknowledged.sum() + " records acknowledged, " + s.rejectedTotal()
-                    + " rejected, queue " + daemon.listener().queue().records()
+                    + " rejected, queue " + daemon.queue().records()
                     + (s.isDatabaseDown() ? ", database unavailable: " + s.lastError() : ""));
             if (intervalMicros > 0) {
                 if (daemon.isMakingProgress(TimeUnit.MICROSECONDS.toNanos(intervalMicros))) {

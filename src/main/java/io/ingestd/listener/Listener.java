@@ -5,21 +5,16 @@ import io.ingestd.metrics.Stats;
 import io.ingestd.protocol.RecordParser;
 import io.ingestd.protocol.Reply;
 import io.ingestd.store.PendingRequest;
+import io.ingestd.store.ReplyChannel;
 import io.ingestd.store.RequestQueue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -32,7 +27,7 @@ import org.zeromq.ZMsg;
  * tagging each with its own frames before the empty delimiter, which come back with the reply.
  */
 public final class Listener implements Runnable {
-    private static final Logger log = LoggerFactory.getLogger(Listener.class);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Listener.class);
     private static final int READ_BURST = 512;
 
     private final ZContext context;
@@ -41,9 +36,7 @@ public final class Listener implements Runnable {
     private final RequestQueue queue;
     private final Stats stats;
     private final RejectLog rejects;
-    private final Pipe wakePipe;
-    private final AtomicBoolean wakePending = new AtomicBoolean();
-    private final Queue<PendingRequest> done = new ConcurrentLinkedQueue<>();
+    private final ReplyChannel replies;
     private final Map<ByteBuffer, Integer> pendingByPeer = new HashMap<>();
     private volatile Limits limits;
     private volatile boolean reading = true;
@@ -58,23 +51,19 @@ public final class Listener implements Runnable {
     public record Limits(int maxBytes, int maxRecords, int maxPendingPerPeer) {}
 
     /**
-     * Binds every endpoint (before the privilege drop, so low ports work), failing with the endpoint named.
-     * The queue is created here because its space callback must wake this loop.
+     * Binds every endpoint (before the privilege drop, so low ports work), failing with the endpoint named. The
+     * daemon owns the queue to the writers and the channel back from them; this loop feeds the one and drains the
+     * other.
      */
-    public Listener(ZContext context, List<String> endpoints, Limits limits, int queueMax, Stats stats,
-                    RejectLog rejects, SocketSetup setup) {
+    public Listener(ZContext context, List<String> endpoints, Limits limits, RequestQueue queue, ReplyChannel replies,
+                    Stats stats, RejectLog rejects, SocketSetup setup) {
         this.context = context;
         this.endpoints = endpoints;
         this.limits = limits;
         this.stats = stats;
         this.rejects = rejects;
-        this.queue = new RequestQueue(queueMax, this::wakeIfHolding);
-        try {
-            this.wakePipe = Pipe.open();
-            wakePipe.source().configureBlocking(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.queue = queue;
+        this.replies = replies;
         router = context.createSocket(SocketType.ROUTER);
         router.setLinger(0);
         router.setRcvHWM(10_000);
@@ -93,7 +82,6 @@ public final class Listener implements Runnable {
                 throw new BindException(ep, e);
             }
         }
-        rejects.peerNames(Listener::peerName);
     }
 
     /** Extra socket options (CURVE, ZAP) applied before binding. */
@@ -117,7 +105,6 @@ public final class Listener implements Runnable {
         }
     }
 
-    public RequestQueue queue() { return queue; }
     public List<String> endpoints() { return endpoints; }
     /** New limits (reload); the transport limit applies to connections made from now on. */
     public void limits(Limits l) {
@@ -140,12 +127,6 @@ public final class Listener implements Runnable {
     public int pendingReplies() { return pending; }
     public boolean isHolding() { return held != null; }
 
-    /** Writers call this with answered requests; the replies leave from this loop's thread. */
-    public void complete(List<PendingRequest> answered) {
-        done.addAll(answered);
-        wake();
-    }
-
     /** Stop taking new requests (graceful stop): replies still go out, new requests are answered RETRY. */
     public void stopReading() {
         reading = false;
@@ -158,19 +139,7 @@ public final class Listener implements Runnable {
         wake();
     }
 
-    private void wakeIfHolding() {
-        if (held != null) wake();
-    }
-
-    private void wake() {
-        if (wakePending.compareAndSet(false, true)) {
-            try {
-                wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-            } catch (IOException e) {
-                log.error("cannot wake the listener", e);
-            }
-        }
-    }
+    private void wake() { replies.wake(); }
 
     /**
      * One long-lived selector holds the socket's signalling descriptor and the wake-up pipe. (ZMQ.Poller registers
@@ -182,11 +151,11 @@ public final class Listener implements Runnable {
     public void run() {
         try (Selector selector = Selector.open()) {
             SelectionKey socketKey = router.getFD().register(selector, SelectionKey.OP_READ);
-            wakePipe.source().register(selector, SelectionKey.OP_READ);
+            replies.wakeSource().register(selector, SelectionKey.OP_READ);
             var drain = ByteBuffer.allocate(64);
             while (running && !Thread.currentThread().isInterrupted()) {
                 heartbeatNanos = System.nanoTime();
-                clearWake(drain);
+                replies.clearWake(drain);
                 long newLimit = transportLimitChange;
                 if (newLimit > 0) {
                     router.setMaxMsgSize(newLimit); // socket options only from this thread
@@ -201,7 +170,7 @@ public final class Listener implements Runnable {
                 socketKey.interestOps(canRead ? SelectionKey.OP_READ : 0);
                 if (canRead && (router.getEvents() & ZMQ.Poller.POLLIN) != 0) {
                     selector.selectNow(); // more is waiting (a burst ended early): do not block
-                } else if (done.isEmpty()) {
+                } else if (replies.isEmpty()) {
                     selector.select(100);
                 }
                 selector.selectedKeys().clear();
@@ -218,19 +187,6 @@ public final class Listener implements Runnable {
 
     private void offerHeld() {
         if (held != null && queue.offer(held)) held = null;
-    }
-
-    private void clearWake(ByteBuffer drain) {
-        try {
-            while (wakePipe.source().read(drain.clear()) > 0) {
-                // discard: the bytes only woke the selector
-            }
-            // cleared only after the drain: cleared first, a wake-up written in between would be drained while the
-            // flag stayed set, and later wake-ups would be skipped until the 100 ms select timeout
-            wakePending.set(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private void readBurst() {
@@ -264,7 +220,7 @@ public final class Listener implements Runnable {
             return;
         }
         var l = limits;
-        var key = route.peerKey();
+        var key = route.replyTo().peerKey();
         int peerPending = pendingByPeer.getOrDefault(key, 0);
         if (peerPending >= l.maxPendingPerPeer()) {
             rejectNow(route, Reply.reject(Reply.Reason.TOO_MANY_PENDING, "too many unanswered requests on this "
@@ -277,11 +233,11 @@ public final class Listener implements Runnable {
                 // stopping: what arrives now is answered at once, so no client waits on a daemon that is leaving
                 stats.messages.increment();
                 stats.retried(records.size());
-                route.send(router, new Reply.Retry("shutting down").wire());
+                Route.send(router, route.replyTo(), new Reply.Retry("shutting down").wire());
             }
             case RecordParser.Result.Parsed(var records) -> {
                 stats.received(records.size());
-                var request = new PendingRequest(records, route, now);
+                var request = new PendingRequest(records, route.replyTo(), now);
                 pendingByPeer.merge(key, 1, Integer::sum);
                 pending++;
                 if (!queue.offer(request)) held = request; // backpressure: stop reading until there is room
@@ -293,27 +249,22 @@ public final class Listener implements Runnable {
         if (reject.reason() == Reply.Reason.TOO_LARGE || reject.reason() == Reply.Reason.KEY_REVOKED) {
             long now = System.nanoTime();
             if (now - lastTooLargeLog > 1_000_000_000L) { // at most a line a second: a flood must not flood the log
-                log.warn("refused a message from {}: {}", route.peerName(), reject.detail());
+                log.warn("refused a message from {}: {}", route.replyTo().peerName(), reject.detail());
                 lastTooLargeLog = now;
             }
         }
         stats.messages.increment();
         stats.rejected(reject.reason());
-        rejects.write(route, reject, raw == null ? new byte[0] : raw);
-        route.send(router, reject.wire());
+        rejects.write(route.replyTo(), reject, raw == null ? new byte[0] : raw);
+        Route.send(router, route.replyTo(), reject.wire());
     }
 
     private void sendReplies() {
         PendingRequest r;
-        while ((r = done.poll()) != null) {
-            var route = (Route) r.route();
-            route.send(router, r.reply().wire());
+        while ((r = replies.poll()) != null) {
+            Route.send(router, r.replyTo(), r.reply().wire());
             pending--;
-            pendingByPeer.computeIfPresent(route.peerKey(), (k, n) -> n <= 1 ? null : n - 1);
+            pendingByPeer.computeIfPresent(r.replyTo().peerKey(), (k, n) -> n <= 1 ? null : n - 1);
         }
-    }
-
-    private static String peerName(Object route) {
-        return route instanceof Route r ? r.peerName() : "";
     }
 }

@@ -1,6 +1,7 @@
 package io.ingestd.log;
 
 import io.ingestd.protocol.Reply;
+import io.ingestd.protocol.ReplyTo;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -15,29 +16,20 @@ public final class RejectLog {
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
     private static final int MAX_RAW = 512;
 
-    /** Names the peer of a route (the listener knows how); the store only passes routes through. */
-    public interface PeerNames {
-        String of(Object route);
+    public void write(ReplyTo replyTo, Reply.Reject reject, byte[] raw) {
+        write(replyTo, reject, raw, raw.length);
     }
 
-    private volatile PeerNames peers = route -> "";
-
-    public void peerNames(PeerNames names) { this.peers = names; }
-
-    public void write(Object route, Reply.Reject reject, byte[] raw) {
-        write(route, reject, raw, raw.length);
-    }
-
-    public void write(Object route, Reply.Reject reject, String raw) {
+    public void write(ReplyTo replyTo, Reply.Reject reject, String raw) {
         byte[] b = raw.getBytes(StandardCharsets.UTF_8);
-        write(route, reject, b, b.length);
+        write(replyTo, reject, b, b.length);
     }
 
-    private void write(Object route, Reply.Reject reject, byte[] raw, int length) {
+    private void write(ReplyTo replyTo, Reply.Reject reject, byte[] raw, int length) {
         if (!log.isInfoEnabled()) return;
         var sb = new StringBuilder(160 + Math.min(length, MAX_RAW) * 2);
         sb.append("{\"time\":\"").append(Instant.now()).append("\",\"peer\":");
-        json(sb, peers.of(route));
+        json(sb, replyTo.peerName());
         sb.append(",\"reason\":\"").append(reject.reason().label()).append("\",\"detail\":");
         json(sb, reject.detail());
         sb.append(",\"bytes\":").append(length).append(",\"raw\":\"");

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +32,7 @@ public final class GroupCommitWriter implements Runnable {
 
     private final Database db;
     private final RequestQueue queue;
-    private final Consumer<List<PendingRequest>> completion;
+    private final ReplyChannel replies;
     private final ProcessingStage processing;
     private final Stats stats;
     private final RejectLog rejects;
@@ -44,11 +43,11 @@ public final class GroupCommitWriter implements Runnable {
     private volatile boolean fastStop;
     private volatile long heartbeatNanos = System.nanoTime();
 
-    public GroupCommitWriter(Database db, RequestQueue queue, Consumer<List<PendingRequest>> completion,
+    public GroupCommitWriter(Database db, RequestQueue queue, ReplyChannel replies,
                              ProcessingStage processing, Stats stats, RejectLog rejects, int batchMax, Duration retryWindow) {
         this.db = db;
         this.queue = queue;
-        this.completion = completion;
+        this.replies = replies;
         this.processing = processing;
         this.stats = stats;
         this.rejects = rejects;
@@ -81,7 +80,7 @@ public final class GroupCommitWriter implements Runnable {
                 if (batch.isEmpty()) continue;
                 if (fastStop) retryAll(batch, "shutting down");
                 else write(batch);
-                completion.accept(batch);
+                replies.complete(batch);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -240,7 +239,7 @@ public final class GroupCommitWriter implements Runnable {
         var reject = Reply.reject(Reply.Reason.CONFLICT, detail);
         r.answer(reject);
         stats.rejected(reject.reason());
-        rejects.write(r.route(), reject, rawText(r.records()));
+        rejects.write(r.replyTo(), reject, rawText(r.records()));
     }
 
     private void retryAll(List<PendingRequest> requests, String why) {

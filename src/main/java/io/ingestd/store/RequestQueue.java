@@ -19,8 +19,9 @@ public final class RequestQueue {
     private final int capacity;
     private final Runnable onSpace;
     private int records;
+    private boolean refused;
 
-    /** @param onSpace called (from a writer thread) after records were taken, so a held message can go in */
+    /** @param onSpace called (from a writer thread) when records were taken after an offer was refused, so the held message can go in */
     public RequestQueue(int capacity, Runnable onSpace) {
         this.capacity = capacity;
         this.onSpace = onSpace;
@@ -30,7 +31,10 @@ public final class RequestQueue {
         lock.lock();
         try {
             int n = r.records().size();
-            if (records + n > capacity && !queue.isEmpty()) return false;
+            if (records + n > capacity && !queue.isEmpty()) {
+                refused = true;
+                return false;
+            }
             queue.add(r);
             records += n;
             notEmpty.signal();
@@ -46,6 +50,7 @@ public final class RequestQueue {
      */
     List<PendingRequest> take(int maxRecords, long timeoutNanos) throws InterruptedException {
         var batch = new ArrayList<PendingRequest>();
+        boolean wasFull;
         lock.lock();
         try {
             long wait = timeoutNanos;
@@ -60,10 +65,12 @@ public final class RequestQueue {
                 batch.add(r);
             }
             records -= taken;
+            wasFull = refused;
+            refused = false;
         } finally {
             lock.unlock();
         }
-        onSpace.run();
+        if (wasFull) onSpace.run();
         return batch;
     }
 

@@ -1,5 +1,6 @@
 package io.ingestd.it;
 
+import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -66,7 +67,7 @@ class Daemon7IT {
             // a PID file naming a live process that is not ingestd (a reused pid): nobody holds its lock
             Files.writeString(ingestd.pidFile(), sleeper.pid() + "\n12345\n");
             var status = ingestd.status();
-            assertThat(status.exitCode()).isEqualTo(1);
+            assertThat(status.exitCode()).isEqualTo(ExitCode.STATUS_DEAD.code());
             assertThat(status.out()).contains("dead");
             var stop = ingestd.stop();
             assertThat(stop.exitCode()).isZero();
@@ -82,13 +83,13 @@ class Daemon7IT {
         Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
         ingestd = Ingestd.on(TestDatabases.H2, dir).set("pid.file", file.resolve("ingestd.pid").toString());
         var lock = ingestd.start();
-        assertThat(lock.exitCode()).isEqualTo(150);
+        assertThat(lock.exitCode()).isEqualTo(ExitCode.LOCK_FAILED.code());
         assertThat(lock.err()).contains("ingestd failed to start (lock)", "pid.file");
 
         var bad = Ingestd.on(TestDatabases.H2, dir.resolve("b")).set("user", "nosuchuser");
         var priv = bad.start();
-        assertThat(priv.exitCode()).isEqualTo(4);
+        assertThat(priv.exitCode()).isEqualTo(ExitCode.NOT_PERMITTED.code());
         assertThat(priv.err()).contains("ingestd failed to start (privileges)", "user \"nosuchuser\" does not exist (key: user)");
-        assertThat(bad.status().exitCode()).isIn(1, 3);
+        assertThat(bad.status().exitCode()).isIn(ExitCode.STATUS_DEAD.code(), ExitCode.STATUS_NOT_RUNNING.code());
     }
 }

@@ -1,5 +1,6 @@
 package io.ingestd.it;
 
+import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -92,13 +93,13 @@ class DiskFullIT {
         ingestd = new Ingestd(dir, "");
         ingestd.settings.removeIf(s -> s.startsWith("db.url="));
         var noData = ingestd.start();
-        assertThat(noData.exitCode()).as(noData.all()).isEqualTo(150);
+        assertThat(noData.exitCode()).as(noData.all()).isEqualTo(ExitCode.LOCK_FAILED.code());
         assertThat(noData.err()).contains("Read-only file system").contains("pid.file");
 
         DiskFullIT.remount(data, "rw");
         DiskFullIT.remount(logs, "ro");
         var noLog = ingestd.start();
-        assertThat(noLog.exitCode()).as(noLog.all()).isEqualTo(6);
+        assertThat(noLog.exitCode()).as(noLog.all()).isEqualTo(ExitCode.NOT_CONFIGURED.code());
         assertThat(noLog.err()).contains("cannot open log file " + logs.resolve("ingestd.log"))
                 .contains("Read-only file system").contains("log.dir");
     }

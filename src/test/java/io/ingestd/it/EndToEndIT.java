@@ -1,5 +1,6 @@
 package io.ingestd.it;
 
+import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -79,7 +80,7 @@ class EndToEndIT {
         assertThat(rejects).allMatch(l -> l.startsWith("{\"time\":\""));
         assertThat(String.join("\n", rejects)).contains("\"reason\":\"not_a_number\"", "\"reason\":\"negative\"",
                 "\"reason\":\"too_many_digits\"", "\"reason\":\"field_count\"", "\"reason\":\"conflict\"");
-        assertThat(ingestd.status().exitCode()).isEqualTo(3);
+        assertThat(ingestd.status().exitCode()).isEqualTo(ExitCode.STATUS_NOT_RUNNING.code());
     }
 
     @org.junit.jupiter.api.Test
@@ -110,7 +111,7 @@ class EndToEndIT {
             st.execute("INSERT INTO fee VALUES (1, 2, 3.5, 'Y')");
         }
         var refused = new Ingestd(dir.resolve("old"), db).start();
-        assertThat(refused.exitCode()).as(refused.all()).isEqualTo(152);
+        assertThat(refused.exitCode()).as(refused.all()).isEqualTo(ExitCode.DATABASE_FAILED.code());
         assertThat(refused.err()).contains("table 'fee' already exists and was not created by ingestd")
                 .contains("set db.table to a new table name");
 

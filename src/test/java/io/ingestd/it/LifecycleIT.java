@@ -1,5 +1,6 @@
 package io.ingestd.it;
 
+import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
@@ -38,7 +39,7 @@ class LifecycleIT {
         assertThat(status.out()).contains("ingestd is running (pid " + pid + ")");
         assertThat(ingestd.stop().exitCode()).isZero();
         assertThat(Files.exists(ingestd.pidFile())).isFalse();
-        assertThat(ingestd.status().exitCode()).isEqualTo(3);
+        assertThat(ingestd.status().exitCode()).isEqualTo(ExitCode.STATUS_NOT_RUNNING.code());
         assertThat(ingestd.stop().out()).contains("ingestd is not running");
     }
 
@@ -51,7 +52,7 @@ class LifecycleIT {
         ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
         assertThat(ingestd.pidFile()).exists();
         var status = ingestd.status();
-        assertThat(status.exitCode()).isEqualTo(1);
+        assertThat(status.exitCode()).isEqualTo(ExitCode.STATUS_DEAD.code());
         assertThat(status.out()).contains("dead", "pid " + pid);
         var again = ingestd.start();
         assertThat(again.exitCode()).isZero();
@@ -66,11 +67,11 @@ class LifecycleIT {
         ingestd = Ingestd.on(TestDatabases.H2, dir);
         try (var taken = new ServerSocket(ingestd.port, 1, InetAddress.getLoopbackAddress())) {
             var r = ingestd.start();
-            assertThat(r.exitCode()).isEqualTo(151);
+            assertThat(r.exitCode()).isEqualTo(ExitCode.BIND_FAILED.code());
             assertThat(r.err()).contains("ingestd failed to start (bind): cannot bind " + ingestd.endpoint()
                     + ": address in use");
         }
-        assertThat(ingestd.status().exitCode()).isIn(1, 3);
+        assertThat(ingestd.status().exitCode()).isIn(ExitCode.STATUS_DEAD.code(), ExitCode.STATUS_NOT_RUNNING.code());
     }
 
     @Test
@@ -78,7 +79,7 @@ class LifecycleIT {
         int closed = Ingestd.freePort();
         ingestd = new Ingestd(dir, "jdbc:mariadb://127.0.0.1:" + closed + "/test?user=root");
         var r = ingestd.start();
-        assertThat(r.exitCode()).isEqualTo(152);
+        assertThat(r.exitCode()).isEqualTo(ExitCode.DATABASE_FAILED.code());
         assertThat(r.err()).contains("ingestd failed to start (database)", "127.0.0.1:" + closed, "unreachable");
     }
 
@@ -87,7 +88,7 @@ class LifecycleIT {
         ingestd = Ingestd.on(TestDatabases.H2, dir);
         ingestd.set("batch.maxx", "10");
         var r = ingestd.start();
-        assertThat(r.exitCode()).isEqualTo(6);
+        assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_CONFIGURED.code());
         assertThat(r.err()).contains("unknown key 'batch.maxx'", "did you mean 'batch.max'");
         ingestd.settings.removeIf(s -> s.startsWith("batch.maxx"));
         ingestd.set("batch.max", "lots");

@@ -1,5 +1,6 @@
 package io.ingestd.it;
 
+import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -81,13 +82,13 @@ class OperationsIT {
         Path conf = Files.writeString(dir.resolve("bad.properties"),
                 "listen = tcp://127.0.0.1:1\nbatch.max = -3\nqueue_max = 5\ndb.retry-window = soon\n");
         var r = Ingestd.run(java.util.Map.of(), "check-config", "--config", conf.toString());
-        assertThat(r.exitCode()).isEqualTo(6);
+        assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_CONFIGURED.code());
         assertThat(r.err()).contains("unknown key 'queue_max'", "batch.max: '-3' is not a positive integer",
                 "db.retry-window: 'soon' is not a duration");
         int closed = Ingestd.freePort();
         try (var taken = new java.net.ServerSocket(ingestd.port, 1, java.net.InetAddress.getLoopbackAddress())) {
             var r2 = ingestd.cli("check-config", "--set", "db.url=jdbc:mariadb://127.0.0.1:" + closed + "/x?user=root");
-            assertThat(r2.exitCode()).isEqualTo(6);
+            assertThat(r2.exitCode()).isEqualTo(ExitCode.NOT_CONFIGURED.code());
             assertThat(r2.err()).contains("db.url: cannot connect to jdbc:mariadb://127.0.0.1:" + closed,
                     "listen: cannot bind " + ingestd.endpoint() + ": address in use");
         }
@@ -107,7 +108,7 @@ class OperationsIT {
         }
         Path rejects = dir.resolve("rejected.txt");
         var r = ingestd.cli("send", input.toString(), "--rejects", rejects.toString(), "--batch", "500", "--window", "16");
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCode.FAILED.code());
         assertThat(r.out()).contains("sent 1000000 records", "acknowledged:     999998", "rejected:         2",
                 "not acknowledged: 0", "line 500000: field ticket: not a number 'oops'", "line 700000: expected 3 fields");
         assertThat(r.err().lines().filter(l -> !l.isBlank()))

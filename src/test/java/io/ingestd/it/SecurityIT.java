@@ -1,5 +1,6 @@
 package io.ingestd.it;
 
+import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -88,7 +89,7 @@ class SecurityIT {
     void aNonLoopbackListenAddressWithoutCurveIsRefused() throws Exception {
         ingestd = Ingestd.on(TestDatabases.H2, dir).set("listen", "tcp://0.0.0.0:" + Ingestd.freePort());
         var r = ingestd.start();
-        assertThat(r.exitCode()).isEqualTo(6);
+        assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_CONFIGURED.code());
         assertThat(r.err()).contains("is not a loopback address and CURVE is off", "curve.server.key", "security.allow-plaintext");
         ingestd.set("security.allow-plaintext", "true");
         ingestd.startOk();
@@ -126,7 +127,7 @@ class SecurityIT {
         // a wrong password is an error that does not print the password either
         ingestd.env.put("INGESTD_DB_PASSWORD", "wrong-" + secret);
         var wrong = ingestd.start();
-        assertThat(wrong.exitCode()).isEqualTo(152);
+        assertThat(wrong.exitCode()).isEqualTo(ExitCode.DATABASE_FAILED.code());
         assertThat(wrong.all()).doesNotContain(secret);
     }
 

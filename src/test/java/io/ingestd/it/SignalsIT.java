@@ -1,5 +1,6 @@
 package io.ingestd.it;
 
+import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -43,7 +44,7 @@ class SignalsIT {
         Files.writeString(conf, "log.level=debug\nbogus.key=1\n");
         // the CLI checks the file first and does not signal the daemon with it
         var early = ingestd.cli("reload", "--config", conf.toString());
-        assertThat(early.exitCode()).isEqualTo(6);
+        assertThat(early.exitCode()).isEqualTo(ExitCode.NOT_CONFIGURED.code());
         assertThat(early.err()).contains("unknown key 'bogus.key'");
         // a HUP from elsewhere (systemctl reload, kill): the daemon refuses the file and keeps running
         new ProcessBuilder("kill", "-HUP", String.valueOf(ingestd.pid())).start().waitFor();

@@ -1,0 +1,48 @@
+package io.ingestd;
+
+/**
+ * Every exit code of {@code ingestd}, with the commands that return it and what it means: the one list the CLI, the
+ * daemon and the tests use, and from which the README's table is generated ({@code bin/ingestd exit-codes}).
+ * start/stop/status follow LSB (init-script actions); the start-up phases that LSB has no code for use the range
+ * it leaves to applications (150-199).
+ */
+public enum ExitCode {
+    OK(0, "all", "success; `start` when already running; `stop` when not running (LSB)"),
+    FAILED(1, "start, stop, restart, reload, run, send, bench, keygen",
+            "generic failure; `send`/`bench`: some records were rejected or not acknowledged; `reload`: refused"),
+    STATUS_DEAD(1, "status", "dead, but the PID file remains"),
+    USAGE(2, "all", "invalid arguments or option values (the option is named)"),
+    STATUS_NOT_RUNNING(3, "status", "not running"),
+    NOT_PERMITTED(4, "start, stop, reload",
+            "insufficient privilege (privilege drop failed, cannot signal the daemon, cannot read its PID file)"),
+    STATUS_UNKNOWN(4, "status", "unknown: the PID file or the configuration file cannot be read"),
+    NOT_INSTALLED(5, "all", "not installed: no Java 25, or the build failed (returned by the launcher `bin/ingestd`)"),
+    NOT_CONFIGURED(6, "start, run, restart, check-config, send, bench, stop, reload",
+            "not configured: invalid configuration (each problem printed with its key); for stop and reload only when "
+            + "the PID file cannot be located (`data.dir`, `pid.file`, or the configuration file unreadable)"),
+    NOT_RUNNING(7, "reload", "not running"),
+    LOCK_FAILED(150, "start", "cannot create or lock the PID file"),
+    BIND_FAILED(151, "start", "cannot bind a listen endpoint (e.g. address in use), the metrics endpoint or the control socket"),
+    DATABASE_FAILED(152, "start", "database unreachable or migration failed");
+
+    private final int code;
+    private final String commands;
+    private final String meaning;
+
+    ExitCode(int code, String commands, String meaning) {
+        this.code = code;
+        this.commands = commands;
+        this.meaning = meaning;
+    }
+
+    public int code() { return code; }
+
+    /** The README's exit-code table. */
+    public static String markdownTable() {
+        var sb = new StringBuilder("| code | command | meaning |\n|---|---|---|\n");
+        for (ExitCode e : values()) {
+            sb.append("| ").append(e.code).append(" | ").append(e.commands).append(" | ").append(e.meaning).append(" |\n");
+        }
+        return sb.toString();
+    }
+}
