@@ -18,7 +18,7 @@ public enum ExitCode {
     STATUS_UNKNOWN(4, "status", "unknown: the PID file or the configuration file cannot be read"),
     NOT_INSTALLED(5, "all", "not installed: no Java 25, or the build failed (returned by the launcher `bin/ingestd`)"),
     NOT_CONFIGURED(6, "start, run, restart, check-config, send, bench, stop, reload",
-            "not configured: invalid configuration (each problem printed with its key); for stop and reload only when "
+            "not configured: invalid configuration (each problem printed with its key); for stop only when "
             + "the PID file cannot be located (`data.dir`, `pid.file`, or the configuration file unreadable)"),
     NOT_RUNNING(7, "reload", "not running"),
     LOCK_FAILED(150, "start", "cannot create or lock the PID file"),

@@ -284,8 +284,10 @@ final class LifecycleCommands {
         public Integer call() {
             var out = spec.commandLine().getOut();
             var err = spec.commandLine().getErr();
-            Path pidFile = locateOrReport(config, err, "reload");
-            if (pidFile == null) return ExitCode.NOT_CONFIGURED.code();
+            // unlike stop and status, reload checks the whole file first: it is what the daemon is asked to apply
+            var loaded = loadOrReport(config, err);
+            if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
+            Path pidFile = loaded.config().paths().pidFile();
             var state = PidFile.inspect(pidFile);
             if (state instanceof PidFile.State.Unknown u) {
                 err.println("ingestd: cannot tell whether ingestd runs: " + u.reason());

@@ -93,6 +93,7 @@ public final class LoadGenerator {
             req.setReceiveTimeOut(30_000);
             req.setHandshakeIvl(Sender.HANDSHAKE_MILLIS);
             plan.security().apply(req);
+            if (io.ingestd.config.Endpoints.isIpv6(plan.endpoint())) req.setIPv6(true);
             req.connect(plan.endpoint());
             warmUp(req);
             long interval = interval();

@@ -54,6 +54,7 @@ public final class Sender implements AutoCloseable {
         socket.setSndHWM(window * 2 + 16);
         socket.setRcvHWM(window * 2 + 16);
         security.apply(socket);
+        if (io.ingestd.config.Endpoints.isIpv6(endpoint)) socket.setIPv6(true); // ZeroMQ refuses [::1] without it
         socket.connect(endpoint);
     }
 

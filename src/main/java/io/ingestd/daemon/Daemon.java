@@ -98,7 +98,7 @@ public final class Daemon {
             return f.phase().exitCode.code();
         } catch (RuntimeException | Error e) {
             log.error("start-up failed", e);
-            readiness.failed(Phase.STARTUP, String.valueOf(e.getMessage()));
+            readiness.failed(Phase.STARTUP, io.ingestd.config.IoReason.root(e) + " (see the log for details)");
             shutdownQuietly();
             return Phase.STARTUP.exitCode.code();
         }
@@ -139,7 +139,7 @@ public final class Daemon {
         } catch (PidFile.HeldException e) {
             throw new StartupFailure(Phase.LOCK, e.getMessage());
         } catch (IOException e) {
-            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.paths().pidFile() + ": " + e
+            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.paths().pidFile() + ": " + io.ingestd.config.IoReason.of(e)
                     + " (check pid.file and its directory's permissions)", e);
         }
         zmq = new ZContext(1);
@@ -178,7 +178,7 @@ public final class Daemon {
         try {
             control = new ControlServer(ControlServer.pathFor(config.paths().pidFile()), this::control);
         } catch (IOException e) {
-            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.paths().pidFile() + ": " + e, e);
+            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.paths().pidFile() + ": " + io.ingestd.config.IoReason.of(e), e);
         }
         dropPrivileges();
         control.start();

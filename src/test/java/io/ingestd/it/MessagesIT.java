@@ -61,6 +61,7 @@ class MessagesIT {
                 new Case(6, "--config", "stop", "--config", "/nonexistent.properties"),
                 new Case(6, "data.dir: must not be empty", "stop", "--set", "data.dir="),
                 new Case(7, "not running", "reload", "--set", "data.dir=/nonexistent-ingestd"),
+                new Case(6, "unknown key 'bogus'", "reload", "--set", "bogus=1"),
                 // send
                 new Case(2, "--endpoint 'bogus://x'", "send", "--endpoint", "bogus://x"),
                 new Case(2, "--endpoint 'tcp://127.0.0.1:': the port is missing", "send", "--endpoint", "tcp://127.0.0.1:"),

@@ -166,6 +166,17 @@ class OperatorAnswersIT {
     }
 
     @Test
+    void anIpv6LoopbackAddressServesTheDaemonAndSend() throws Exception {
+        String v6 = "tcp://[::1]:" + Ingestd.freePort();
+        ingestd = Ingestd.on(TestDatabases.H2, dir).set("listen", v6);
+        ingestd.startOk();
+        Path input = Files.writeString(dir.resolve("in.csv"), "1,1,1\n2,1,1\n");
+        var send = ingestd.cli("send", input.toString(), "--quiet");
+        assertThat(send.exitCode()).as(send.toString()).isZero();
+        assertThat(send.out()).contains("acknowledged:     2");
+    }
+
+    @Test
     void benchNeedsAnExplicitTicketRangeAndSendsOnlyValidRecords() throws Exception {
         ingestd = Ingestd.on(TestDatabases.H2, dir);
         ingestd.startOk();

@@ -74,6 +74,12 @@ class SecurityIT {
         var send = ingestd.cli("send", "-", "--set", "curve.client.key=" + keys.resolve("alice.key_secret"),
                 "--set", "curve.server.public=" + keys.resolve("server.key"));
         assertThat(send.exitCode()).as(send.toString()).isZero(); // stdin is /dev/null: nothing to send, nothing lost
+        // a refused key: send says the key may be the reason, not only "is ingestd running?"
+        Path one = Files.writeString(dir.resolve("one.csv"), "9,1,1\n");
+        var refused = ingestd.cli("send", one.toString(), "--quiet", "--reply-timeout", "3", "--attempts", "1",
+                "--set", "curve.client.key=" + keys.resolve("mallory.key_secret"), "--set", "curve.server.public=" + keys.resolve("server.key"));
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("refuses this client's key", "curve.clients.dir");
 
         // a key removed from the directory stops working without a restart
         Files.delete(clients.resolve("alice.key"));
