@@ -23,7 +23,9 @@ public enum ExitCode {
     NOT_RUNNING(7, "reload", "not running"),
     LOCK_FAILED(150, "start", "cannot create or lock the PID file"),
     BIND_FAILED(151, "start", "cannot bind a listen endpoint (e.g. address in use), the metrics endpoint or the control socket"),
-    DATABASE_FAILED(152, "start", "database unreachable or migration failed");
+    DATABASE_FAILED(152, "start", "database unreachable or migration failed"),
+    COMPONENT_FAILED(153, "run, and the daemon process under systemd",
+            "a thread of the running daemon failed; what it held was answered RETRY and the daemon stopped (see the log)");
 
     private final int code;
     private final String commands;

@@ -137,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
         boolean allProcessed() throws Exception;
 
         @Override
-        default void close() throws Exception {}
+        default void close() throws SQLException {}
     }
 
     /** Counts this run's rows still 'N', through the status index: cheap when few are left. */

@@ -18,6 +18,10 @@ import picocli.CommandLine.Command;
 public final class IngestdCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "print the stack trace of an error, not only its one-line message")
+    boolean verbose;
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -40,8 +44,8 @@ public final class IngestdCommand implements Runnable {
                 return ExitCode.NOT_CONFIGURED.code();
             }
             e.println("ingestd: " + commandLine.getCommandName() + " failed: " + io.ingestd.config.IoReason.root(ex)
-                    + (System.getenv("INGESTD_DEBUG") == null ? " (details: INGESTD_DEBUG=1 ingestd ...)" : ""));
-            if (System.getenv("INGESTD_DEBUG") != null) ex.printStackTrace(e);
+                    + (((IngestdCommand) cl.getCommand()).verbose ? "" : " (details: ingestd --verbose ...)"));
+            if (((IngestdCommand) cl.getCommand()).verbose) ex.printStackTrace(e);
             return ExitCode.FAILED.code();
         });
         cl.setParameterExceptionHandler((ex, args2) -> {

@@ -40,8 +40,8 @@ public final class ControlServer implements AutoCloseable {
 
     public Path path() { return path; }
 
-    public void start() {
-        Thread.ofPlatform().daemon().name("control").start(this::serve);
+    public void start(Supervisor supervisor) {
+        supervisor.startBackground("control", this::serve);
     }
 
     private void serve() {

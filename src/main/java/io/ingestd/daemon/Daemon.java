@@ -19,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,31 +40,34 @@ public final class Daemon {
 
     private final Stats stats = new Stats();
     private final RejectLog rejects = new RejectLog();
+    private final Supervisor supervisor = new Supervisor(this::requestStop);
     private final AtomicInteger stopRequests = new AtomicInteger();
     private final Object stopSignal = new Object();
-    private final List<Thread> writerThreads = new ArrayList<>();
-    private final List<GroupCommitWriter> writers = new ArrayList<>();
     private final Instant startedAt = Instant.now();
     private volatile Config config;
     /** The configuration the daemon started with: restart-only keys stay in effect from it until a restart. */
     private final Config started;
+    /** Who may connect (ZAP); null when nothing is checked. Set by start-up before {@link #running} is published. */
+    private volatile io.ingestd.listener.Admission admission;
     private volatile String lastReload = "never";
     private final AtomicInteger reloads = new AtomicInteger();
-    private PidFile pidFile;
-    private ZContext zmq;
-    private Listener listener;
-    private RequestQueue queue;
-    private ReplyChannel replies;
-    private Database db;
-    private ProcessingStage processing;
-    private Thread listenerThread;
-    private Thread processingThread;
-    private SdNotify systemd;
-    private ControlServer control;
-    private io.ingestd.listener.Admission admission;
-    private io.ingestd.metrics.MetricsServer metrics;
-    private DatabaseProbe probe;
-    private String runAs = System.getProperty("user.name");
+    /** What start-up opened, closed in reverse at stop (or when start-up fails half-way). Start-up thread only. */
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    /** Null until start-up is complete, then published once; signals, control and metrics read only this. */
+    private volatile Running running;
+    private volatile boolean reloadRequested;
+    private volatile SdNotify systemd;
+    private volatile String runAs = System.getProperty("user.name");
+
+    /** The running daemon's parts, complete and immutable. */
+    record Running(Listener listener, Thread listenerThread, RequestQueue queue, ReplyChannel replies,
+                   List<GroupCommitWriter> writers, List<Thread> writerThreads, ProcessingStage processing,
+                   Thread processingThread, Database db, DatabaseProbe probe) {
+        Running {
+            writers = List.copyOf(writers);
+            writerThreads = List.copyOf(writerThreads);
+        }
+    }
 
     private final List<String> configWarnings;
 
@@ -80,9 +85,8 @@ public final class Daemon {
     /** Restart-only keys whose loaded value differs from the one in effect. */
     public List<String> restartNeededFor() { return Reload.changedFixedKeys(started, config); }
     public Instant startedAt() { return startedAt; }
-    public Listener listener() { return listener; }
-    public Database database() { return db; }
-    public RequestQueue queue() { return queue; }
+    /** The running parts; null while starting. */
+    Running running() { return running; }
     public String runAs() { return runAs; }
     public String lastReload() { return lastReload; }
     public int reloads() { return reloads.get(); }
@@ -90,7 +94,7 @@ public final class Daemon {
     /** Runs the daemon until it is told to stop; returns the process exit code. */
     public int run(Readiness readiness, boolean foreground) {
         try {
-            start(foreground);
+            running = start(foreground);
         } catch (StartupFailure f) {
             log.error("start-up failed ({}): {}", f.phase().label(), f.getMessage(), f.getCause());
             readiness.failed(f.phase(), f.getMessage());
@@ -106,26 +110,33 @@ public final class Daemon {
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
         readiness.ready(summary);
         systemd = SdNotify.fromEnvironment().orElse(null);
+        if (reloadRequested) reload();
         var watchdog = new Watchdog(this, systemd);
-        watchdog.start();
+        watchdog.start(supervisor);
         awaitStop();
         if (systemd != null) systemd.stopping();
         watchdog.stop();
-        drain();
+        drain(running);
         log.info("stopped: {} records acknowledged, {} retried, {} rejected messages",
                 stats.recordsAcknowledged.sum(), stats.recordsRetried.sum(), stats.rejectedTotal());
+        var failure = supervisor.failure();
+        if (failure.isPresent()) {
+            log.error("stopped because a {}; exit code {}", failure.get(), ExitCode.COMPONENT_FAILED.code());
+            return ExitCode.COMPONENT_FAILED.code();
+        }
         return ExitCode.OK.code();
     }
 
-    private void start(boolean foreground) throws StartupFailure {
+    /** Starts the parts in order, pushing each resource it opens onto {@link #opened}; returns them running. */
+    private Running start(boolean foreground) throws StartupFailure {
         try {
             Files.createDirectories(config.paths().logDir());
             Files.createDirectories(config.paths().dataDir());
             FileModes.followUmask(config.paths().dataDir(), config.runAs().umask());
             FileModes.followUmask(config.paths().logDir(), config.runAs().umask());
         } catch (IOException e) {
-            throw new StartupFailure(Phase.CONFIG, "cannot create or prepare directory " + e.getMessage() + ": "
-                    + io.ingestd.config.IoReason.of(e) + " (check log.dir and data.dir)", e);
+            throw new StartupFailure(Phase.CONFIG, "cannot create directory " + e.getMessage()
+                    + " (check log.dir and data.dir)", e);
         }
         try {
             Logging.configure(config.paths().logDir(), config.logLevel(), foreground);
@@ -134,31 +145,42 @@ public final class Daemon {
         }
         configWarnings.forEach(w -> log.warn("config: {}", w));
         Signals.install(this);
+        PidFile pidFile;
         try {
             pidFile = PidFile.acquire(config.paths().pidFile());
+            opened.push(pidFile);
         } catch (PidFile.HeldException e) {
             throw new StartupFailure(Phase.LOCK, e.getMessage());
         } catch (IOException e) {
             throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.paths().pidFile() + ": " + io.ingestd.config.IoReason.of(e)
                     + " (check pid.file and its directory's permissions)", e);
         }
-        zmq = new ZContext(1);
+        var zmq = new ZContext(1);
+        opened.push(zmq::close);
         Listener.SocketSetup security = Listener.SocketSetup.NONE;
         try {
-            admission = io.ingestd.listener.Admission.of(zmq, config).orElse(null);
-            if (admission != null) security = admission;
+            var a = io.ingestd.listener.Admission.of(zmq, config);
+            if (a.isPresent()) {
+                opened.push(a.get()::close);
+                admission = a.get();
+                security = a.get();
+            }
         } catch (IOException e) {
             throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
         }
+        var replies = new ReplyChannel();
+        opened.push(replies);
+        var queue = new RequestQueue(config.limits().queueMax(), replies::wake);
+        Listener listener;
         try {
-            replies = new ReplyChannel();
-            queue = new RequestQueue(config.limits().queueMax(), replies::wake);
             listener = new Listener(zmq, config.listen(), limits(config), queue, replies, stats, rejects, security);
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
+        Database db;
         try {
             db = Database.open(config);
+            opened.push(db);
         } catch (Database.TableConflict e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -166,36 +188,45 @@ public final class Daemon {
                     + "unusable: " + rootMessage(e) + " (check db.url, db.user and the password, and that the "
                     + "server runs)", e);
         }
-        probe = new DatabaseProbe(db, stats);
+        var probe = new DatabaseProbe(db, stats);
+        io.ingestd.metrics.MetricsServer metrics = null;
         if (config.metricsListen().isPresent()) {
             try {
                 metrics = new io.ingestd.metrics.MetricsServer(config.metricsListen().get(), stats, metricsSources());
+                opened.push(metrics::close);
             } catch (IOException | RuntimeException e) {
                 throw new StartupFailure(Phase.BIND, "cannot serve metrics on " + config.metricsListen().get() + ": "
                         + e.getMessage() + " (check metrics.listen, or set it to off)", e);
             }
         }
+        ControlServer control;
         try {
             control = new ControlServer(ControlServer.pathFor(config.paths().pidFile()), this::control);
+            opened.push(control);
         } catch (IOException e) {
             throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.paths().pidFile() + ": " + io.ingestd.config.IoReason.of(e), e);
         }
-        dropPrivileges();
-        control.start();
-        processing = new ProcessingStage(db, stats, config.processing().sweepInterval(), config.processing().linger(), config.processing().inline());
+        dropPrivileges(pidFile, control);
+        control.start(supervisor);
+        var processing = new ProcessingStage(db, stats, config.processing().sweepInterval(), config.processing().linger(), config.processing().inline());
+        var writers = new ArrayList<GroupCommitWriter>();
+        var writerThreads = new ArrayList<Thread>();
         for (int i = 0; i < config.db().writers(); i++) {
             var w = new GroupCommitWriter(db, queue, replies, processing, stats, rejects,
                     config.limits().batchMax(), config.db().retryWindow());
             writers.add(w);
-            writerThreads.add(Thread.ofPlatform().name("writer-" + i).start(w));
+            writerThreads.add(supervisor.start("writer-" + i, w, w::failed));
         }
-        processingThread = Thread.ofPlatform().name("processing").start(processing);
-        listenerThread = Thread.ofPlatform().name("listener").start(listener);
-        probe.start();
+        var processingThread = supervisor.start("processing", processing, Supervisor.OnFailure.NOTHING_HELD);
+        var listenerThread = supervisor.start("listener", listener, Supervisor.OnFailure.NOTHING_HELD);
+        probe.start(supervisor);
+        opened.push(probe::stop);
         if (metrics != null) metrics.start();
+        return new Running(listener, listenerThread, queue, replies, writers, writerThreads, processing,
+                processingThread, db, probe);
     }
 
-    private void dropPrivileges() throws StartupFailure {
+    private void dropPrivileges(PidFile pidFile, ControlServer control) throws StartupFailure {
         boolean root = Posix.geteuid() == 0;
         if (config.runAs().user().isEmpty()) {
             if (root) log.warn("running as root: set user (e.g. user=nobody) to drop privileges after start-up");
@@ -208,7 +239,7 @@ public final class Daemon {
                 throw new StartupFailure(Phase.PRIVILEGES, "cannot switch to user " + id.user() + ": ingestd runs "
                         + "as uid " + Posix.geteuid() + ", not root (start it as root, or remove the user key)");
             }
-            handOver(id);
+            handOver(id, pidFile, control);
             PrivilegeDrop.apply(id);
             PrivilegeDrop.verifyAllThreads(id);
             runAs = id.user();
@@ -219,7 +250,7 @@ public final class Daemon {
     }
 
     /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
-    private void handOver(PrivilegeDrop.Identity id) throws StartupFailure {
+    private void handOver(PrivilegeDrop.Identity id, PidFile pidFile, ControlServer control) throws StartupFailure {
         try {
             for (Path dir : List.of(config.paths().dataDir(), config.paths().logDir())) {
                 try (var files = Files.walk(dir)) {
@@ -244,7 +275,8 @@ public final class Daemon {
         if (n == 1) log.info("stop requested: draining");
         else {
             log.warn("second stop request: stopping fast, queued requests answered RETRY");
-            writers.forEach(GroupCommitWriter::stopFast);
+            var r = running;
+            if (r != null) r.writers().forEach(GroupCommitWriter::stopFast);
         }
         synchronized (stopSignal) {
             stopSignal.notifyAll();
@@ -265,28 +297,36 @@ public final class Daemon {
     }
 
     /** Graceful stop: no new requests, commit and answer everything taken, finish processing, release. */
-    private void drain() {
+    private void drain(Running r) {
+        var listener = r.listener();
+        var queue = r.queue();
+        var writerThreads = r.writerThreads();
+        var listenerThread = r.listenerThread();
         listener.stopReading();
-        awaitQuietly(() -> queue.isEmpty() && !listener.isHolding(), Duration.ofMinutes(10));
-        writers.forEach(GroupCommitWriter::stop);
+        awaitQuietly(() -> queue.isEmpty() && !listener.isHolding() || writerThreads.stream().noneMatch(Thread::isAlive),
+                Duration.ofMinutes(10));
+        r.writers().forEach(GroupCommitWriter::stop);
         writerThreads.forEach(Daemon::joinQuietly);
-        awaitQuietly(() -> listener.pendingReplies() == 0, Duration.ofSeconds(10));
+        // left by writers whose threads failed: no one will write them
+        GroupCommitWriter.retryAll(queue.drainAll(), "shutting down after an internal error", stats, r.replies());
+        awaitQuietly(() -> listener.pendingReplies() == 0 || !listenerThread.isAlive(), Duration.ofSeconds(10));
         listener.stop();
         joinQuietly(listenerThread);
-        processing.stop();
-        joinQuietly(processingThread);
+        r.processing().stop();
+        joinQuietly(r.processingThread());
         shutdownQuietly();
     }
 
+    /** Closes what start-up opened, in reverse; a failure to close one is logged and the rest still closed. */
     private void shutdownQuietly() {
-        if (probe != null) probe.stop();
-        if (metrics != null) metrics.close();
-        if (control != null) control.close();
-        if (admission != null) admission.close();
-        if (db != null) db.close();
-        if (zmq != null) zmq.close();
-        if (replies != null) replies.close();
-        if (pidFile != null) pidFile.close();
+        AutoCloseable c;
+        while ((c = opened.poll()) != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", c, e);
+            }
+        }
     }
 
     /** SIGHUP: re-read the configuration and apply what can change live; keep the old one on any error. */
@@ -300,6 +340,14 @@ public final class Daemon {
      * for" stays until the restart, and the running value stays in effect (and in status) meanwhile.
      */
     synchronized String reload(Map<String, String> extraOverrides) {
+        var r = running;
+        if (r == null) {
+            // before ready: only recorded; applied once start-up is complete (it reads the file then anyway)
+            reloadRequested = true;
+            log.info("reload requested during start-up: applied when ready");
+            return "deferred until start-up is complete";
+        }
+        reloadRequested = false;
         if (systemd != null) systemd.reloading();
         String outcome;
         try {
@@ -311,9 +359,9 @@ public final class Daemon {
             var fixed = Reload.changedFixedKeys(started, next);
             if (admission != null) admission.reloadKeys();
             Logging.setLevel(next.logLevel());
-            listener.limits(limits(next));
-            writers.forEach(w -> w.reconfigure(next.limits().batchMax(), next.db().retryWindow()));
-            processing.reconfigure(next.processing().sweepInterval(), next.processing().linger());
+            r.listener().limits(limits(next));
+            r.writers().forEach(w -> w.reconfigure(next.limits().batchMax(), next.db().retryWindow()));
+            r.processing().reconfigure(next.processing().sweepInterval(), next.processing().linger());
             config = next;
             outcome = "applied" + (fixed.isEmpty() ? "" : "; restart needed for: " + String.join(", ", fixed));
             loaded.warnings().forEach(w -> log.warn("config: {}", w));
@@ -333,40 +381,52 @@ public final class Daemon {
 
     private io.ingestd.metrics.MetricsServer.Sources metricsSources() {
         return new io.ingestd.metrics.MetricsServer.Sources() {
-            @Override public int queueRecords() { return queue.records(); }
-            @Override public long backlog() { return probe.backlog(); }
-            @Override public int poolActive() { return db.activeConnections(); }
-            @Override public int poolTotal() { return db.totalConnections(); }
+            @Override public int queueRecords() { return running == null ? 0 : running.queue().records(); }
+            @Override public long backlog() { return Daemon.this.backlog(); }
+            @Override public int poolActive() { return running == null ? 0 : running.db().activeConnections(); }
+            @Override public int poolTotal() { return running == null ? 0 : running.db().totalConnections(); }
             @Override public io.ingestd.metrics.MetricsServer.Health health() { return Daemon.this.health(); }
         };
     }
 
     /** Healthy when the database answers and the listener and writers come round their loops. */
     io.ingestd.metrics.MetricsServer.Health health() {
+        var failure = supervisor.failure();
+        if (failure.isPresent()) return new io.ingestd.metrics.MetricsServer.Health(false, failure.get());
         if (stopRequests.get() > 0) return new io.ingestd.metrics.MetricsServer.Health(false, "stopping");
+        var r = running;
+        if (r == null) return new io.ingestd.metrics.MetricsServer.Health(false, "starting");
         if (stats.isDatabaseDown()) {
             return new io.ingestd.metrics.MetricsServer.Health(false, "database unavailable: " + stats.lastError());
         }
         long now = System.nanoTime();
-        if (now - listener.heartbeatNanos() > TimeUnit.SECONDS.toNanos(5)) {
+        if (now - r.listener().heartbeatNanos() > TimeUnit.SECONDS.toNanos(5)) {
             return new io.ingestd.metrics.MetricsServer.Health(false, "listener stalled");
         }
         long writerLimit = config.db().networkTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
-        for (var w : writers) {
+        for (var w : r.writers()) {
             if (now - w.heartbeatNanos() > writerLimit) return new io.ingestd.metrics.MetricsServer.Health(false, "writer stalled");
         }
         return new io.ingestd.metrics.MetricsServer.Health(true, "");
     }
 
-    long backlog() { return probe == null ? -1 : probe.backlog(); }
-    double ackRate() { return probe == null ? 0 : probe.ackRate(); }
+    long backlog() { return running == null ? -1 : running.probe().backlog(); }
+    double ackRate() { return running == null ? 0 : running.probe().ackRate(); }
 
     /** Answers the control channel: {@code status} (JSON) or {@code status-text}. */
     private String control(String request) {
+        if (running == null) {
+            long pid = ProcessHandle.current().pid();
+            return switch (request) {
+                case "status" -> "{\"state\":\"starting\",\"pid\":" + pid + "}";
+                case "status-text" -> "ingestd is starting (pid " + pid + ")";
+                default -> "error: unknown request '" + request + "' (status, status-text)";
+            };
+        }
         return switch (request) {
             case "status" -> StatusReport.json(StatusReport.collect(this));
             case "status-text" -> StatusReport.text(StatusReport.collect(this));
-            case String r when r.startsWith("reload ") -> reload(ReloadRequest.overrides(r));
+            case String q when q.startsWith("reload ") -> reload(ReloadRequest.overrides(q));
             default -> "error: unknown request '" + request + "' (status, status-text, reload K=V...)";
         };
     }
@@ -411,11 +471,11 @@ public final class Daemon {
 
     /** Writer and listener both came round their loops recently: the condition for systemd watchdog pings. */
     boolean isMakingProgress(long withinNanos) {
+        var r = running;
+        if (r == null) return false;
         long now = System.nanoTime();
-        if (now - listener.heartbeatNanos() > withinNanos) return false;
-        for (var w : writers) if (now - w.heartbeatNanos() > withinNanos) return false;
+        if (now - r.listener().heartbeatNanos() > withinNanos) return false;
+        for (var w : r.writers()) if (now - w.heartbeatNanos() > withinNanos) return false;
         return true;
     }
-
-    List<GroupCommitWriter> writers() { return writers; }
 }

@@ -24,8 +24,8 @@ final class DatabaseProbe {
         this.stats = stats;
     }
 
-    void start() {
-        Thread.ofPlatform().daemon().name("db-probe").start(this::loop);
+    void start(Supervisor supervisor) {
+        supervisor.startBackground("db-probe", this::loop);
     }
 
     void stop() { running = false; }

@@ -33,7 +33,7 @@ final class StatusReport {
         }
         m.put("rejected_by_reason", byReason);
         m.put("acknowledged_per_second", Math.round(d.ackRate()));
-        m.put("queue_records", d.queue().records());
+        m.put("queue_records", d.running().queue().records());
         m.put("backlog_records", d.backlog());
         var h = d.health();
         m.put("healthy", h.healthy());

@@ -21,11 +21,11 @@ final class Watchdog {
         this.systemd = systemd;
     }
 
-    void start() {
+    void start(Supervisor supervisor) {
         if (systemd == null) return;
         long interval = SdNotify.watchdogIntervalMicros().orElse(0);
         long periodMicros = interval > 0 ? interval / 2 : TimeUnit.SECONDS.toMicros(5);
-        thread = Thread.ofPlatform().daemon().name("watchdog").start(() -> loop(interval, periodMicros));
+        thread = supervisor.startBackground("watchdog", () -> loop(interval, periodMicros));
     }
 
     void stop() {
@@ -38,7 +38,7 @@ final class Watchdog {
         while (running) {
             var s = daemon.stats();
             systemd.status(s.recordsAcknowledged.sum() + " records acknowledged, " + s.rejectedTotal()
-                    + " rejected, queue " + daemon.queue().records()
+                    + " rejected, queue " + (daemon.running() == null ? 0 : daemon.running().queue().records())
                     + (s.isDatabaseDown() ? ", database unavailable: " + s.lastError() : ""));
             if (intervalMicros > 0) {
                 if (daemon.isMakingProgress(TimeUnit.MICROSECONDS.toNanos(intervalMicros))) {

@@ -30,7 +30,6 @@ public final class Listener implements Runnable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Listener.class);
     private static final int READ_BURST = 512;
 
-    private final ZContext context;
     private final ZMQ.Socket router;
     private final List<String> endpoints;
     private final RequestQueue queue;
@@ -57,7 +56,6 @@ public final class Listener implements Runnable {
      */
     public Listener(ZContext context, List<String> endpoints, Limits limits, RequestQueue queue, ReplyChannel replies,
                     Stats stats, RejectLog rejects, SocketSetup setup) {
-        this.context = context;
         this.endpoints = endpoints;
         this.limits = limits;
         this.stats = stats;
@@ -176,6 +174,12 @@ public final class Listener implements Runnable {
                 selector.selectedKeys().clear();
             }
             sendReplies();
+            if (held != null) {
+                // no writer took it (they failed): answered here, as nothing else can
+                Route.send(router, held.replyTo(), new Reply.Retry("shutting down").wire());
+                stats.retried(held.records().size());
+                held = null;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (org.zeromq.ZMQException e) {

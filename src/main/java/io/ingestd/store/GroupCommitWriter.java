@@ -42,6 +42,7 @@ public final class GroupCommitWriter implements Runnable {
     private volatile boolean stopping;
     private volatile boolean fastStop;
     private volatile long heartbeatNanos = System.nanoTime();
+    private List<PendingRequest> current = List.of();
 
     public GroupCommitWriter(Database db, RequestQueue queue, ReplyChannel replies,
                              ProcessingStage processing, Stats stats, RejectLog rejects, int batchMax, Duration retryWindow) {
@@ -78,12 +79,37 @@ public final class GroupCommitWriter implements Runnable {
                 heartbeatNanos = System.nanoTime();
                 List<PendingRequest> batch = queue.take(batchMax, IDLE_WAIT);
                 if (batch.isEmpty()) continue;
+                current = batch;
+                if (FAIL_ON_TICKET != Long.MIN_VALUE) failIfInjected(batch);
                 if (fastStop) retryAll(batch, "shutting down");
                 else write(batch);
+                current = List.of();
                 replies.complete(batch);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * This writer's thread failed (see the daemon's Supervisor): answers RETRY what it took and had not answered
+     * (what it had answered is committed, so that answer stands) and hands the group back to the socket.
+     */
+    public void failed(Throwable cause) {
+        var batch = current;
+        current = List.of();
+        for (var r : batch) if (r.reply() == null) retry(r, "internal error in the writer (see the daemon's log)");
+        replies.complete(batch);
+    }
+
+    /** Test hook: a group holding this ticket makes the writer's thread fail with an Error (SupervisorIT). */
+    private static final long FAIL_ON_TICKET = Long.getLong("ingestd.test.fail-writer-on-ticket", Long.MIN_VALUE);
+
+    private static void failIfInjected(List<PendingRequest> batch) {
+        for (var r : batch) {
+            for (int i = 0; i < r.records().size(); i++) {
+                if (r.records().ticket(i) == FAIL_ON_TICKET) throw new AssertionError("injected writer failure");
+            }
         }
     }
 
@@ -240,6 +266,16 @@ public final class GroupCommitWriter implements Runnable {
         r.answer(reject);
         stats.rejected(reject.reason());
         rejects.write(r.replyTo(), reject, rawText(r.records()));
+    }
+
+    /** Answers RETRY requests no writer will take (their writers failed) and hands them back to the socket. */
+    public static void retryAll(List<PendingRequest> requests, String why, Stats stats, ReplyChannel replies) {
+        if (requests.isEmpty()) return;
+        for (var r : requests) {
+            r.answer(new Reply.Retry(why));
+            stats.retried(r.records().size());
+        }
+        replies.complete(requests);
     }
 
     private void retryAll(List<PendingRequest> requests, String why) {

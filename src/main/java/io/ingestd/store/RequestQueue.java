@@ -75,7 +75,7 @@ public final class RequestQueue {
     }
 
     /** Removes everything queued (for a fast stop, to be answered RETRY). */
-    List<PendingRequest> drainAll() {
+    public List<PendingRequest> drainAll() {
         lock.lock();
         try {
             var all = new ArrayList<>(queue);

@@ -63,6 +63,7 @@ class LifecycleIT {
     }
 
     @Test
+    @SuppressWarnings("try") // the resource is held, not used: it occupies a port or a lock
     void startFailsWithTheEndpointNamedWhenTheAddressIsInUse() throws Exception {
         ingestd = Ingestd.on(TestDatabases.H2, dir);
         try (var taken = new ServerSocket(ingestd.port, 1, InetAddress.getLoopbackAddress())) {

@@ -76,6 +76,7 @@ class OperationsIT {
     }
 
     @Test
+    @SuppressWarnings("try") // the resource is held, not used: it occupies a port or a lock
     void checkConfigNamesEveryProblemWithItsKey() throws Exception {
         ingestd = Ingestd.on(TestDatabases.H2, dir);
         assertThat(ingestd.cli("check-config").out()).contains("configuration is ok");
