@@ -15,7 +15,9 @@ public enum ExitCode {
     STATUS_NOT_RUNNING(3, "status", "not running"),
     NOT_PERMITTED(4, "start, stop, reload",
             "insufficient privilege (privilege drop failed, cannot signal the daemon, cannot read its PID file)"),
-    STATUS_UNKNOWN(4, "status", "unknown: the PID file or the configuration file cannot be read"),
+    STATUS_UNKNOWN(4, "status", "unknown: the PID file cannot be read (permission denied), the daemon runs but does "
+            + "not answer on its control socket within 5 s (`not responding`: stopped by SIGSTOP, hung), or the "
+            + "configuration cannot be read"),
     NOT_INSTALLED(5, "all", "not installed: no Java 25, or the build failed (returned by the launcher `bin/ingestd`)"),
     NOT_CONFIGURED(6, "start, run, restart, check-config, send, bench, stop, reload",
             "not configured: invalid configuration (each problem printed with its key); for stop only when "
@@ -23,7 +25,8 @@ public enum ExitCode {
     NOT_RUNNING(7, "reload", "not running"),
     LOCK_FAILED(150, "start", "cannot create or lock the PID file"),
     BIND_FAILED(151, "start", "cannot bind a listen endpoint (e.g. address in use), the metrics endpoint or the control socket"),
-    DATABASE_FAILED(152, "start", "database unreachable or migration failed"),
+    DATABASE_FAILED(152, "start",
+            "database unreachable, migration failed, or the table is not ingestd's or cannot hold its records (see Storage)"),
     COMPONENT_FAILED(153, "run, and the daemon process under systemd",
             "a thread of the running daemon failed; what it held was answered RETRY and the daemon stopped (see the log)");
 

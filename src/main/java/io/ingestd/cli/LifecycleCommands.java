@@ -194,7 +194,7 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "status", description = "Show whether the daemon runs (LSB: 0 running, 1 dead with PID file, 3 not running).")
+    @Command(name = "status", description = "Show whether the daemon runs (LSB: 0 running, 1 dead with PID file, 3 not running, 4 unknown).")
     static final class Status implements Callable<Integer> {
         @Mixin ConfigOptions config;
         @Spec CommandSpec spec;
@@ -224,8 +224,16 @@ final class LifecycleCommands {
                     return ExitCode.STATUS_DEAD.code();
                 }
                 case PidFile.State.Running(ProcessIdentity p) -> {
-                    var live = ControlServer.ask(ControlServer.pathFor(pidFile), json ? "status" : "status-text");
-                    if (live.isPresent() && !live.get().startsWith("error")) out.println(live.get());
+                    var live = ControlServer.query(ControlServer.pathFor(pidFile), json ? "status" : "status-text",
+                            ControlServer.ANSWER_DEADLINE);
+                    if (live instanceof ControlServer.Answer.NotResponding(var waited)) {
+                        out.println(json ? "{\"state\":\"unknown\",\"pid\":" + p.pid() + ",\"reason\":\"not responding\"}"
+                                : "ingestd is in an unknown state, not responding: pid " + p.pid() + " did not answer on "
+                                  + ControlServer.pathFor(pidFile) + " within " + waited.toSeconds() + " s (stopped by "
+                                  + "SIGSTOP, hung or starved; see its log, or a thread dump: jcmd " + p.pid() + " Thread.print)");
+                        return ExitCode.STATUS_UNKNOWN.code();
+                    }
+                    if (live instanceof ControlServer.Answer.Answered(var text) && !text.startsWith("error")) out.println(text);
                     else if (json) out.println("{\"state\":\"running\",\"pid\":" + p.pid() + "}");
                     else out.println("ingestd is running (pid " + p.pid() + "), up " + p.uptime().toSeconds()
                             + " s (no live details: control socket not reachable)");

@@ -181,7 +181,7 @@ public final class Daemon {
         try {
             db = Database.open(config);
             opened.push(db);
-        } catch (Database.TableConflict e) {
+        } catch (Database.SchemaRefused e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + " unreachable or "

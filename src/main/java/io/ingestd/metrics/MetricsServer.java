@@ -27,6 +27,7 @@ import java.util.function.Supplier;
  * the JDK's HTTP server. Counters are read from {@link Stats} at scrape time, so the data path pays nothing.
  */
 public final class MetricsServer implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MetricsServer.class);
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final HttpServer server;
     private final Supplier<Health> health;
@@ -47,12 +48,44 @@ public final class MetricsServer implements AutoCloseable {
         int colon = hostPort.lastIndexOf(':');
         String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(hostPort.substring(colon + 1));
+        limitSlowClients();
+        if (!isLoopback(hostPort)) {
+            log.warn("metrics.listen={} is not a loopback address: /metrics and /health answer anyone who can reach "
+                    + "it, without authentication (bind 127.0.0.1, or firewall the port)", hostPort);
+        }
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
         this.health = sources::health;
         register(stats, sources);
         server.createContext("/metrics", this::metrics);
         server.createContext("/health", this::health);
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("metrics-http").unstarted(r)));
+        // the JDK server reads each request's header on its executor: one thread per exchange, so a client that
+        // stops half-way through its header holds only its own thread, never /health for the others
+        server.setExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("metrics-http-", 0).factory()));
+    }
+
+    /**
+     * Closes connections whose request or response takes longer than a few seconds (a stalled or hostile
+     * client), and idle keep-alive connections after 30 s. The JDK server reads these properties once, when it
+     * is first used; an operator's own {@code -D} setting wins.
+     */
+    private static void limitSlowClients() {
+        setIfAbsent("sun.net.httpserver.maxReqTime", "5");
+        setIfAbsent("sun.net.httpserver.maxRspTime", "10");
+        setIfAbsent("sun.net.httpserver.idleInterval", "30");
+    }
+
+    private static void setIfAbsent(String property, String seconds) {
+        if (System.getProperty(property) == null) System.setProperty(property, seconds);
+    }
+
+    /** Whether the endpoint is reachable only from this host (a loopback address). */
+    public static boolean isLoopback(String hostPort) {
+        String host = hostPort.substring(0, hostPort.lastIndexOf(':')).replace("[", "").replace("]", "");
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     public void start() { server.start(); }

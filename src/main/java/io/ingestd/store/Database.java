@@ -5,12 +5,15 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.ingestd.config.Config;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.flywaydb.core.Flyway;
 
 /** The connection pool and schema of one database: opened and migrated at start-up, closed last at stop. */
 public final class Database implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Database.class);
     private static final Executor DIRECT = Runnable::run;
 
     private final HikariConfig poolConfig;
@@ -59,45 +62,104 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Creates or upgrades the table. The database may hold other tables (the back office's own, or the PHP
-     * daemon's old {@code fee}): the schema history is per table ({@code <table>_schema_history}), and a database
-     * without it starts from version 0. A table of that name that ingestd did not create is refused, never reused.
+     * Creates or upgrades the table, then checks that its shape can hold what ingestd acknowledges. The database
+     * may hold other tables (the back office's own, or the PHP daemon's old {@code fee}): the schema history is per
+     * table ({@code <table>_schema_history}), and a database without it starts from version 0. A table of that name
+     * that ingestd did not create is refused before Flyway writes anything, and a migration that fails removes what
+     * this start created (on MariaDB, DDL is not transactional and Flyway would leave a failed history row that
+     * blocks every later start): a failed start leaves the database as it found it.
      */
     private void migrate() {
+        String history = table + "_schema_history";
+        Optional<String> historyBefore;
+        boolean tableBefore;
+        try (Connection c = pool.getConnection()) {
+            historyBefore = TableShape.find(c, history);
+            if (historyBefore.isPresent() && !SchemaHistory.hasAppliedMigration(c, historyBefore.get())) {
+                // left by a start that failed before this check existed: it records nothing ingestd created
+                SchemaHistory.drop(c, historyBefore.get());
+                log.warn("removed {}: it recorded only a failed first migration of table '{}'", history, table);
+                historyBefore = Optional.empty();
+            } else if (historyBefore.isPresent() && SchemaHistory.removeFailed(c, historyBefore.get()) > 0) {
+                log.warn("removed the failed migration recorded in {} by an earlier start; migrating again", history);
+            }
+            var existing = TableShape.find(c, table);
+            tableBefore = existing.isPresent();
+            if (tableBefore && historyBefore.isEmpty()) {
+                var shape = TableShape.problems(c, existing.get());
+                throw new TableConflict("table '" + table + "' already exists and was not created by ingestd (there is "
+                        + "no " + history + (shape.isEmpty() ? "" : "; " + shape.getFirst()) + "): set db.table to a "
+                        + "new table name, and copy old rows into it if needed (README: Migrating from the PHP daemon)");
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the database's tables: " + e.getMessage(), e);
+        }
         try {
             Flyway.configure()
                     .dataSource(pool)
                     .locations(dialect.migrations)
-                    .table(table + "_schema_history")
+                    .table(history)
                     .placeholders(Map.of("table", table))
                     .baselineOnMigrate(true)
                     .baselineVersion("0")
                     .load()
                     .migrate();
         } catch (org.flywaydb.core.api.FlywayException e) {
-            if (tableExists()) {
-                throw new TableConflict("table '" + table + "' already exists and was not created by ingestd "
-                        + "(there is no " + table + "_schema_history): set db.table to a new table name, and copy old "
-                        + "rows into it if needed (README: Migrating from the PHP daemon)");
-            }
-            throw e;
+            undoFailedMigration(historyBefore.isPresent(), tableBefore);
+            throw new SchemaRefused("migrating table '" + table + "' failed: " + rootMessage(e) + " (the database "
+                    + "is left as it was; check that db.user may create and alter tables, then start again)", e);
         }
+        checkShape();
+    }
+
+    /** Removes what a failed migration of this start created or recorded. */
+    private void undoFailedMigration(boolean historyExisted, boolean tableExisted) {
+        String history = table + "_schema_history";
+        try (Connection c = pool.getConnection()) {
+            var h = TableShape.find(c, history);
+            if (h.isPresent() && !historyExisted) SchemaHistory.drop(c, h.get());
+            else if (h.isPresent()) SchemaHistory.removeFailed(c, h.get());
+            var t = TableShape.find(c, table);
+            if (t.isPresent() && !tableExisted && SchemaHistory.isEmpty(c, t.get())) SchemaHistory.drop(c, t.get());
+            c.commit();
+        } catch (SQLException e) {
+            log.error("could not undo the failed migration of table '{}'; remove {} before the next start",
+                    table, history, e);
+        }
+    }
+
+    /** Refuses a table whose columns cannot hold what ingestd acknowledges (e.g. a volume column made DECIMAL(18,2)). */
+    private void checkShape() {
+        List<String> problems;
+        try (Connection c = pool.getConnection()) {
+            problems = TableShape.problems(c, TableShape.find(c, table).orElse(table));
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the columns of table '" + table + "': " + e.getMessage(), e);
+        }
+        if (!problems.isEmpty()) {
+            throw new SchemaRefused("table '" + table + "' cannot hold what ingestd acknowledges: "
+                    + String.join("; ", problems) + "; alter the table back to that shape (README: Storage)");
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return m.strip().lines().findFirst().orElse(m);
+    }
+
+    /** The database or its table cannot be used as it is; the message says why and what to do. */
+    public static class SchemaRefused extends IllegalStateException {
+        SchemaRefused(String message) { super(message); }
+        SchemaRefused(String message, Throwable cause) { super(message, cause); }
     }
 
     /** The configured table exists but is not ingestd's: using it could mix or break records. */
-    public static final class TableConflict extends IllegalStateException {
+    public static final class TableConflict extends SchemaRefused {
         TableConflict(String message) { super(message); }
-    }
-
-    private boolean tableExists() {
-        try (Connection c = pool.getConnection(); var rs = c.getMetaData().getTables(c.getCatalog(), null, null, null)) {
-            while (rs.next()) {
-                if (rs.getString("TABLE_NAME").equalsIgnoreCase(table)) return true;
-            }
-            return false;
-        } catch (SQLException e) {
-            return false;
-        }
     }
 
     /**
