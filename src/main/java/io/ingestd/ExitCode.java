@@ -8,16 +8,20 @@ package io.ingestd;
  */
 public enum ExitCode {
     OK(0, "all", "success; `start` when already running; `stop` when not running (LSB)"),
-    FAILED(1, "start, stop, send, run",
-            "generic failure; `send`: some records were rejected or not acknowledged"),
+    FAILED(1, "start, stop, restart, reload, run, send, bench, keygen",
+            "generic failure; `send`/`bench`: some records were rejected or not acknowledged; `reload`: refused"),
     STATUS_DEAD(1, "status", "dead, but the PID file remains"),
-    USAGE(2, "all", "invalid arguments"),
+    USAGE(2, "all", "invalid arguments or option values (the option is named)"),
     STATUS_NOT_RUNNING(3, "status", "not running"),
-    NOT_PERMITTED(4, "start, stop", "insufficient privilege (privilege drop failed, or cannot signal the daemon)"),
-    STATUS_UNKNOWN(4, "status", "unknown: the daemon runs but does not answer on its control socket within 5 s "
-            + "(`not responding`: stopped by SIGSTOP, hung), or the configuration cannot be read"),
+    NOT_PERMITTED(4, "start, stop, reload",
+            "insufficient privilege (privilege drop failed, cannot signal the daemon, cannot read its PID file)"),
+    STATUS_UNKNOWN(4, "status", "unknown: the PID file cannot be read (permission denied), the daemon runs but does "
+            + "not answer on its control socket within 5 s (`not responding`: stopped by SIGSTOP, hung), or the "
+            + "configuration cannot be read"),
     NOT_INSTALLED(5, "all", "not installed: no Java 25, or the build failed (returned by the launcher `bin/ingestd`)"),
-    NOT_CONFIGURED(6, "start, check-config, reload", "not configured: invalid configuration (each problem printed with its key)"),
+    NOT_CONFIGURED(6, "start, run, restart, check-config, send, bench, stop, reload",
+            "not configured: invalid configuration (each problem printed with its key); for stop only when "
+            + "the PID file cannot be located (`data.dir`, `pid.file`, or the configuration file unreadable)"),
     NOT_RUNNING(7, "reload", "not running"),
     LOCK_FAILED(150, "start", "cannot create or lock the PID file"),
     BIND_FAILED(151, "start", "cannot bind a listen endpoint (e.g. address in use), the metrics endpoint or the control socket"),

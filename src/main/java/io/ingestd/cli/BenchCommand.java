@@ -32,7 +32,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-w", "--window"}, defaultValue = "1", description = "requests in flight per connection; 1 = lock-step REQ (default: ${DEFAULT-VALUE})") int window;
     @Option(names = {"-r", "--per-message"}, defaultValue = "1", description = "records per message (default: ${DEFAULT-VALUE})") int perMessage;
     @Option(names = "--rate", defaultValue = "0", description = "offered records/s in total; 0 = as fast as possible") double rate;
-    @Option(names = "--ticket-base", defaultValue = "1", description = "first ticket (runs must not overlap)") long ticketBase;
+    @Option(names = "--ticket-base", paramLabel = "FIRST", description = {"first ticket; required: bench writes real rows "
+            + "into db.table, tickets FIRST .. FIRST+N+C-1 (N measured, then one warm-up record per connection).",
+            "Choose a range no real ticket uses (e.g. 900000000000), or run against a bench-only database"}) Long ticketBaseOption;
+    long ticketBase;
     @Option(names = "--warm-up", defaultValue = "0", paramLabel = "SECONDS",
             description = "record latency only after this many seconds (the rate counts the whole run)") long warmUpSeconds;
     @Option(names = "--max-time", defaultValue = "300", description = "stop after this many seconds (default: ${DEFAULT-VALUE})") long maxSeconds;
@@ -51,6 +54,36 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        if (ticketBaseOption == null) {
+            err.println("ingestd: bench needs --ticket-base FIRST: it writes real rows into db.table (tickets FIRST .. "
+                    + "FIRST+N+C-1); choose a range no real ticket uses, e.g. --ticket-base 900000000000");
+            return ExitCode.USAGE.code();
+        }
+        ticketBase = ticketBaseOption;
+        if (ticketBase < 1 || records < 1 || connections < 1 || window < 1 || perMessage < 1 || maxSeconds < 1
+                || warmUpSeconds < 0 || rate < 0) {
+            err.println("ingestd: bench: --ticket-base, -n, -C, -w, -r and --max-time must be at least 1, --rate and "
+                    + "--warm-up at least 0");
+            return ExitCode.USAGE.code();
+        }
+        if (seedReference && verifyUrl == null) {
+            err.println("ingestd: bench --seed-reference needs --verify-url JDBC-URL (the database it writes to)");
+            return ExitCode.USAGE.code();
+        }
+        if (!table.matches("[A-Za-z_][A-Za-z0-9_]{0,47}")) {
+            err.println("ingestd: bench --table '" + table + "' is not a plain SQL identifier (letters, digits, _)");
+            return ExitCode.USAGE.code();
+        }
+        if (endpoints != null) {
+            for (String e : endpoints) {
+                var problem = io.ingestd.config.Endpoints.problem(e.strip());
+                if (problem.isPresent()) {
+                    err.println("ingestd: bench --endpoint '" + e.strip() + "': " + problem.get());
+                    return ExitCode.USAGE.code();
+                }
+            }
+        }
         if (seedReference) return seedReference(out);
         var loaded = LifecycleCommands.loadOrReport(config, spec.commandLine().getErr());
         if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
@@ -60,7 +93,8 @@ final class BenchCommand implements Callable<Integer> {
                 Duration.ofSeconds(maxSeconds), Duration.ofSeconds(warmUpSeconds), Duration.ofSeconds(failoverAfter), security);
         var metrics = loaded.config().metricsListen();
         // opened before the run: its set-up time is not the processing stage's lag
-        ProcessedProbe probe = verifyUrl != null ? new DatabaseProbe() : metrics.isPresent() ? new MetricsProbe(metrics.get()) : null;
+        ProcessedProbe probe = verifyUrl != null ? new DatabaseProbe()
+                : metrics.isPresent() && endpoints == null ? new MetricsProbe(metrics.get()) : null;
         var r = new LoadGenerator(plan).run();
         long runEnd = System.nanoTime();
         var h = r.latencyMicros();
@@ -73,13 +107,18 @@ final class BenchCommand implements Callable<Integer> {
         boolean verified = true;
         double endToEnd = Double.NaN;
         if (probe != null) {
-            double lag;
+            double lag = Double.NaN;
             try (probe) {
                 lag = lagUntilProcessed(probe, runEnd);
+            } catch (java.io.IOException e) {
+                out.println("  processing not measured: cannot read the daemon's metrics (" + io.ingestd.config.IoReason.root(e)
+                        + "; check metrics.listen, or give --verify-url)");
             }
-            endToEnd = r.acknowledged() / (r.seconds() + lag);
-            out.printf("  all processed ('Y') %.2f s after the last acknowledgement: %.0f records/s end to end%n",
-                    lag, endToEnd);
+            if (!Double.isNaN(lag)) {
+                endToEnd = r.acknowledged() / (r.seconds() + lag);
+                out.printf("  all processed ('Y') %.2f s after the last acknowledgement: %.0f records/s end to end%n",
+                        lag, endToEnd);
+            }
         }
         if (verifyUrl != null) verified = verify(out, r.acknowledged());
         if (tsv) {

@@ -24,15 +24,17 @@ final class CheckConfigCommand implements Callable<Integer> {
             loaded = config.load();
         } catch (ConfigException e) {
             e.problems().forEach(p -> err.println("ingestd: " + p));
-            err.println("configuration test failed (" + e.problems().size() + " problem"
+            err.println("ingestd: configuration test failed (" + e.problems().size() + " problem"
                     + (e.problems().size() == 1 ? "" : "s") + ")");
             return ExitCode.NOT_CONFIGURED.code();
         }
+        // the probe may create data.dir and the embedded database: with the daemon's mask, as the daemon would
+        io.ingestd.posix.Posix.umask(loaded.config().runAs().umask());
         var problems = new java.util.ArrayList<String>(ConfigProbe.probe(loaded.config()));
         loaded.warnings().forEach(w -> err.println("ingestd: warning: " + w));
         problems.forEach(p -> err.println("ingestd: " + p));
         if (!problems.isEmpty()) {
-            err.println("configuration test failed (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ")");
+            err.println("ingestd: configuration test failed (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ")");
             return ExitCode.NOT_CONFIGURED.code();
         }
         out.println("configuration is ok");

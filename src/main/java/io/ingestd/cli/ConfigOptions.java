@@ -27,7 +27,16 @@ public final class ConfigOptions {
             map.put(e.getKey(), e.getValue());
         }
         Path cwd = Path.of("").toAbsolutePath();
-        return new Config.Source(Optional.ofNullable(file).map(f -> cwd.resolve(f).normalize()), map, cwd);
+        return new Config.Source(Optional.ofNullable(file).map(f -> cwd.resolve(f).normalize()), map, home());
+    }
+
+    /**
+     * Where relative paths point when there is no configuration file: the installation's home (the launcher passes
+     * it), never the current directory, which differs between an operator's shell, cron and systemd.
+     */
+    static Path home() {
+        String h = System.getProperty("ingestd.home");
+        return h != null ? Path.of(h).toAbsolutePath() : Path.of("").toAbsolutePath();
     }
 
     ConfigLoader.Loaded load() throws ConfigException {

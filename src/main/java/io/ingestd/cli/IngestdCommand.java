@@ -28,16 +28,32 @@ public final class IngestdCommand implements Runnable {
     }
 
     public static int execute(String[] args) {
+        return execute(args, null, null);
+    }
+
+    /** Runs one command line; {@code out} and {@code err} default to the process's (tests pass their own). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         var cl = new CommandLine(new IngestdCommand());
+        if (out != null) cl.setOut(out);
+        if (err != null) cl.setErr(err);
+        // an unexpected failure is still one line: what failed and why, without Java class names
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("ingestd: " + ex.getMessage());
-            if (((IngestdCommand) cl.getCommand()).verbose) ex.printStackTrace(commandLine.getErr());
+            var e = commandLine.getErr();
+            if (ex instanceof io.ingestd.config.ConfigException c) {
+                c.problems().forEach(p -> e.println("ingestd: " + p));
+                return ExitCode.NOT_CONFIGURED.code();
+            }
+            e.println("ingestd: " + commandLine.getCommandName() + " failed: " + io.ingestd.config.IoReason.root(ex)
+                    + (((IngestdCommand) cl.getCommand()).verbose ? "" : " (details: ingestd --verbose ...)"));
+            if (((IngestdCommand) cl.getCommand()).verbose) ex.printStackTrace(e);
             return ExitCode.FAILED.code();
         });
         cl.setParameterExceptionHandler((ex, args2) -> {
-            var err = ex.getCommandLine().getErr();
-            err.println("ingestd: " + ex.getMessage());
-            err.println("see: ingestd help " + ex.getCommandLine().getCommandName());
+            var e = ex.getCommandLine().getErr();
+            var names = new java.util.ArrayList<String>();
+            for (var c = ex.getCommandLine(); c != null; c = c.getParent()) names.addFirst(c.getCommandName());
+            e.println("ingestd: " + ex.getMessage().lines().findFirst().orElse("") + " (see: " + String.join(" ", names)
+                    + " --help)");
             return ExitCode.USAGE.code();
         });
         return cl.execute(args);
@@ -73,7 +89,8 @@ public final class IngestdCommand implements Runnable {
         @Override
         public String[] getVersion() {
             String v = IngestdCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"ingestd " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+            return new String[] {"ingestd " + (v == null ? "(version unknown: not run from the built jar)" : v)
+                    + " (Java " + Runtime.version() + ")"};
         }
     }
 }

@@ -26,7 +26,13 @@ final class KeygenCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("ingestd: key name '" + name + "' must be letters, digits, . _ - only");
             return ExitCode.USAGE.code();
         }
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            spec.commandLine().getErr().println("ingestd: keygen --dir " + dir + ": cannot create it: "
+                    + io.ingestd.config.IoReason.of(e));
+            return ExitCode.FAILED.code();
+        }
         Path pub = dir.resolve(name + ".key");
         Path sec = dir.resolve(name + ".key_secret");
         if (Files.exists(pub) || Files.exists(sec)) {

@@ -3,6 +3,9 @@ package io.ingestd.cli;
 import io.ingestd.ExitCode;
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
+import io.ingestd.config.ConfigLoader;
+import io.ingestd.daemon.RunningDaemons;
+import java.util.Map;
 import io.ingestd.daemon.ControlServer;
 import io.ingestd.daemon.Daemon;
 import io.ingestd.daemon.Detach;
@@ -30,13 +33,28 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LifecycleCommands {
     private LifecycleCommands() {}
 
+    /**
+     * For commands that act on a running daemon: only its PID file is needed, so problems elsewhere in the
+     * configuration are printed as warnings. Returns null (after printing why) if the PID file cannot be located.
+     */
+    static Path locateOrReport(ConfigOptions options, PrintWriter err, String command) {
+        try {
+            var located = ConfigLoader.locate(options.source());
+            located.otherProblems().forEach(p -> err.println("ingestd: warning: " + p + " (" + command
+                    + " goes on: it needs only the PID file; fix this before the next start)"));
+            return located.pidFile();
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> err.println("ingestd: " + p));
+            return null;
+        }
+    }
+
     /** Loads the configuration or prints every problem (key named) and returns null. */
     static io.ingestd.config.ConfigLoader.Loaded loadOrReport(ConfigOptions options, PrintWriter err) {
         try {
             return options.load();
         } catch (ConfigException e) {
-            err.println("ingestd: invalid configuration:");
-            e.problems().forEach(p -> err.println("  " + p));
+            e.problems().forEach(p -> err.println("ingestd: " + p));
             return null;
         }
     }
@@ -104,15 +122,18 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() {
-            var loaded = loadOrReport(config, spec.commandLine().getErr());
-            if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
-            return stop(loaded.config(), spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
+            Path pidFile = locateOrReport(config, spec.commandLine().getErr(), "stop");
+            if (pidFile == null) return ExitCode.NOT_CONFIGURED.code();
+            return stop(pidFile, spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
         }
     }
 
-    static int stop(Config config, PrintWriter out, PrintWriter err, long timeoutSeconds) {
-        Path pidFile = config.paths().pidFile();
+    static int stop(Path pidFile, PrintWriter out, PrintWriter err, long timeoutSeconds) {
         switch (PidFile.inspect(pidFile)) {
+            case PidFile.State.Unknown u -> {
+                err.println("ingestd: cannot tell whether ingestd runs: " + u.reason());
+                return ExitCode.NOT_PERMITTED.code();
+            }
             case PidFile.State.NotRunning n -> {
                 out.println("ingestd is not running");
                 return ExitCode.OK.code();
@@ -123,26 +144,32 @@ final class LifecycleCommands {
                 return ExitCode.OK.code();
             }
             case PidFile.State.Running(ProcessIdentity p) -> {
-                try {
-                    Posix.kill(p.pid(), Posix.SIGTERM);
-                } catch (PosixException e) {
-                    err.println("ingestd: cannot signal pid " + p.pid() + ": " + e.getMessage()
-                            + " (run stop as root or as the daemon's user)");
-                    return ExitCode.NOT_PERMITTED.code();
-                }
-                long start = System.nanoTime();
-                if (awaitExit(p, Duration.ofSeconds(timeoutSeconds))) {
-                    out.printf("ingestd stopped (pid %d, drained in %.1f s)%n", p.pid(), (System.nanoTime() - start) / 1e9);
-                    return ExitCode.OK.code();
-                }
-                Posix.kill(p.pid(), Posix.SIGKILL);
-                awaitExit(p, Duration.ofSeconds(10));
+                int r = stopProcess(p, out, err, timeoutSeconds, "");
                 removeStale(pidFile);
-                out.println("ingestd did not stop within " + timeoutSeconds + " s; killed it (SIGKILL, pid " + p.pid()
-                        + "). Requests it had not answered get no reply; acknowledged records are committed.");
-                return ExitCode.OK.code();
+                return r;
             }
         }
+    }
+
+    /** SIGTERM, wait for the drain, SIGKILL after the timeout: for that very process (pid and start time). */
+    static int stopProcess(ProcessIdentity p, PrintWriter out, PrintWriter err, long timeoutSeconds, String note) {
+        try {
+            Posix.kill(p.pid(), Posix.SIGTERM);
+        } catch (PosixException e) {
+            err.println("ingestd: cannot signal pid " + p.pid() + ": " + e.getMessage()
+                    + " (run stop as root or as the daemon's user)");
+            return ExitCode.NOT_PERMITTED.code();
+        }
+        long start = System.nanoTime();
+        if (awaitExit(p, Duration.ofSeconds(timeoutSeconds))) {
+            out.printf("ingestd stopped (pid %d, drained in %.1f s)%s%n", p.pid(), (System.nanoTime() - start) / 1e9, note);
+            return ExitCode.OK.code();
+        }
+        Posix.kill(p.pid(), Posix.SIGKILL);
+        awaitExit(p, Duration.ofSeconds(10));
+        out.println("ingestd did not stop within " + timeoutSeconds + " s; killed it (SIGKILL, pid " + p.pid()
+                + "). Requests it had not answered get no reply; acknowledged records are committed." + note);
+        return ExitCode.OK.code();
     }
 
     /** Waits for that very process (by pid and start time, not by the PID file) to be gone. */
@@ -177,12 +204,17 @@ final class LifecycleCommands {
         @Override
         public Integer call() {
             var out = spec.commandLine().getOut();
-            var loaded = loadOrReport(config, spec.commandLine().getErr());
-            if (loaded == null) return ExitCode.STATUS_UNKNOWN.code();
-            Path pidFile = loaded.config().paths().pidFile();
+            Path pidFile = locateOrReport(config, spec.commandLine().getErr(), "status");
+            if (pidFile == null) return ExitCode.STATUS_UNKNOWN.code();
             switch (PidFile.inspect(pidFile)) {
+                case PidFile.State.Unknown u -> {
+                    if (json) out.println("{\"state\":\"unknown\",\"reason\":\"" + u.reason().replace("\"", "'") + "\"}");
+                    else spec.commandLine().getErr().println("ingestd status unknown: " + u.reason());
+                    return ExitCode.STATUS_UNKNOWN.code();
+                }
                 case PidFile.State.NotRunning n -> {
-                    out.println(json ? "{\"state\":\"stopped\"}" : "ingestd is not running");
+                    out.println(json ? "{\"state\":\"stopped\",\"pid_file\":\"" + pidFile + "\"}"
+                            : "ingestd is not running (no daemon holds " + pidFile + ")");
                     return ExitCode.STATUS_NOT_RUNNING.code();
                 }
                 case PidFile.State.Dead d -> {
@@ -221,11 +253,20 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() throws IOException, ConfigException {
-            var loaded = loadOrReport(config, spec.commandLine().getErr());
+            var out = spec.commandLine().getOut();
+            var err = spec.commandLine().getErr();
+            var loaded = loadOrReport(config, err);
             if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
-            int stopped = stop(loaded.config(), spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
+            Path pidFile = loaded.config().paths().pidFile();
+            int stopped = stop(pidFile, out, err, timeoutSeconds);
             if (stopped != ExitCode.OK.code()) return stopped;
-            return start(config, spec.commandLine().getOut(), spec.commandLine().getErr(), 120);
+            // data.dir or pid.file changed since the start: the daemon started from this file holds the old PID file
+            for (var p : RunningDaemons.startedFrom(loaded.config().source().file())) {
+                stopped = stopProcess(p, out, err, timeoutSeconds, " (it was started from this configuration file with "
+                        + "another PID file: data.dir or pid.file changed since)");
+                if (stopped != ExitCode.OK.code()) return stopped;
+            }
+            return start(config, out, err, 120);
         }
     }
 
@@ -252,14 +293,39 @@ final class LifecycleCommands {
         public Integer call() {
             var out = spec.commandLine().getOut();
             var err = spec.commandLine().getErr();
+            // unlike stop and status, reload checks the whole file first: it is what the daemon is asked to apply
             var loaded = loadOrReport(config, err);
             if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
             Path pidFile = loaded.config().paths().pidFile();
-            if (!(PidFile.inspect(pidFile) instanceof PidFile.State.Running(ProcessIdentity p))) {
-                err.println("ingestd is not running; nothing to reload");
+            var state = PidFile.inspect(pidFile);
+            if (state instanceof PidFile.State.Unknown u) {
+                err.println("ingestd: cannot tell whether ingestd runs: " + u.reason());
+                return ExitCode.NOT_PERMITTED.code();
+            }
+            if (!(state instanceof PidFile.State.Running(ProcessIdentity p))) {
+                err.println("ingestd: not running (no daemon holds " + pidFile + "); nothing to reload (see: ingestd start)");
                 return ExitCode.NOT_RUNNING.code();
             }
             Path sock = ControlServer.pathFor(pidFile);
+            if (!config.overrides.isEmpty()) {
+                // --set: the daemon takes these overrides into its own (a SIGHUP alone would re-read without them)
+                Map<String, String> overrides;
+                try {
+                    overrides = config.source().overrides();
+                } catch (ConfigException e) {
+                    err.println("ingestd: " + e.getMessage());
+                    return ExitCode.USAGE.code();
+                }
+                var answer = ControlServer.ask(sock, io.ingestd.daemon.ReloadRequest.of(overrides));
+                if (answer.isEmpty()) {
+                    err.println("ingestd: cannot reach the control socket " + sock + " to reload with --set (run this "
+                            + "as root or as the daemon's user)");
+                    return ExitCode.NOT_PERMITTED.code();
+                }
+                boolean applied = answer.get().startsWith("applied");
+                (applied ? out : err).println("reload " + answer.get());
+                return applied ? ExitCode.OK.code() : ExitCode.FAILED.code();
+            }
             int before = ReloadOutcome.count(sock);
             Posix.kill(p.pid(), Posix.SIGHUP);
             var outcome = ReloadOutcome.await(sock, before, Duration.ofSeconds(30));

@@ -65,31 +65,56 @@ final class SendCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         var loaded = LifecycleCommands.loadOrReport(config, err);
         if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
-        if (batch < 1 || window < 1) {
-            err.println("ingestd: --batch and --window must be at least 1");
+        if (batch < 1 || window < 1 || attempts < 1 || replyTimeout < 1) {
+            err.println("ingestd: send: --batch, --window, --attempts and --reply-timeout must be at least 1");
+            return ExitCode.USAGE.code();
+        }
+        if (endpoints != null) {
+            for (String e : endpoints) {
+                var problem = io.ingestd.config.Endpoints.problem(e.strip());
+                if (problem.isPresent()) {
+                    err.println("ingestd: send --endpoint '" + e.strip() + "': " + problem.get());
+                    return ExitCode.USAGE.code();
+                }
+            }
+        }
+        if (failoverAfter < 1) {
+            err.println("ingestd: send: --failover-after must be at least 1 (seconds)");
             return ExitCode.USAGE.code();
         }
         var targets = endpoints(endpoints, loaded.config().listen());
         String target = String.join(",", targets);
         boolean stdin = file.equals("-");
         if (!stdin && !Files.isReadable(Path.of(file))) {
-            err.println("ingestd: cannot read " + file + " (no such file or not readable)");
+            err.println("ingestd: send: cannot read FILE " + file + ": " + (Files.exists(Path.of(file)) ? "permission denied" : "no such file"));
             return ExitCode.USAGE.code();
         }
         long expected = stdin ? 0 : countLines(Path.of(file));
         var progress = quiet ? Progress.none() : new Progress(System.err, Posix.isatty(2));
-        try (var sender = new Sender(targets, window, ClientSecurity.from(loaded.config()));
+        Sender.Security security;
+        try {
+            security = ClientSecurity.from(loaded.config());
+        } catch (io.ingestd.config.ConfigException e) {
+            err.println("ingestd: " + e.getMessage());
+            return ExitCode.NOT_CONFIGURED.code();
+        }
+        boolean curve = security != Sender.Security.NONE;
+        try (var sender = new Sender(targets, window, security);
              BufferedReader in = stdin ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                      : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
              Writer rejects = rejectsFile == null ? null : Files.newBufferedWriter(rejectsFile, StandardCharsets.UTF_8)) {
             var job = new SendJob(sender, batch, attempts, Duration.ofSeconds(replyTimeout),
-                    Duration.ofSeconds(failoverAfter), progress, rejects);
+                    Duration.ofSeconds(failoverAfter), progress, rejects, loaded.config().limits().maxMessageBytes());
             var summary = job.run(in, expected);
             SendJob.print(summary, stdin ? "stdin" : file, new java.io.PrintStream(System.out, true));
             out.flush();
             if (summary.records() > 0 && summary.acknowledged() == 0 && summary.rejected() == 0
                     && summary.firstRejections().isEmpty()) { // RETRY answers are replies too
-                err.println("ingestd: no replies from " + target + " (is ingestd running? see: ingestd status)");
+                err.println("ingestd: no replies from " + target + (curve
+                        ? " (either ingestd does not run there, or it refuses this client's key: is the public key of "
+                          + "curve.client.key in the daemon's curve.clients.dir, and curve.server.public the daemon's "
+                          + "key? see: ingestd status, and 'refused a connection' in the daemon's log)"
+                        : " (is ingestd running, and without CURVE? see: ingestd status)"));
             }
             return summary.allAcknowledged() ? ExitCode.OK.code() : ExitCode.FAILED.code();
         }

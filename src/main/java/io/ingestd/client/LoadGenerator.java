@@ -33,6 +33,8 @@ public final class LoadGenerator {
 
     private final Plan plan;
     private final AtomicLong next;
+    /** One valid record per connection, just past the measured range, opens the connection before the clock. */
+    private final AtomicLong nextWarmUp;
     private final AtomicLong acknowledged = new AtomicLong(), rejected = new AtomicLong(), retried = new AtomicLong(),
             failovers = new AtomicLong();
     private final Recorder latency = new Recorder(3);
@@ -42,6 +44,7 @@ public final class LoadGenerator {
     public LoadGenerator(Plan plan) {
         this.plan = plan;
         this.next = new AtomicLong(plan.firstTicket());
+        this.nextWarmUp = new AtomicLong(plan.firstTicket() + plan.records());
     }
 
     public Result run() throws InterruptedException {
@@ -142,6 +145,7 @@ public final class LoadGenerator {
         req.setReceiveTimeOut(plan.endpoints().size() > 1 ? (int) plan.failoverAfter().toMillis() : 30_000);
         req.setHandshakeIvl(Sender.HANDSHAKE_MILLIS);
         plan.security().apply(req);
+        if (io.ingestd.config.Endpoints.isIpv6(endpoint)) req.setIPv6(true); // ZeroMQ refuses [::1] without it
         req.connect(endpoint);
         return req;
     }
@@ -151,8 +155,8 @@ public final class LoadGenerator {
     }
 
     /** One request before the clock starts: connection set-up is not the daemon's latency. */
-    private static void warmUp(ZMQ.Socket req) {
-        req.send("0,1,0".getBytes(StandardCharsets.US_ASCII), 0); // ticket 0 is invalid: answered FALSE, stores nothing
+    private void warmUp(ZMQ.Socket req) {
+        req.send(body(new long[] {nextWarmUp.getAndIncrement()}), 0);
         req.recv(0);
     }
 
@@ -160,7 +164,7 @@ public final class LoadGenerator {
         var order = new java.util.ArrayList<>(plan.endpoints());
         java.util.Collections.rotate(order, (int) -(Thread.currentThread().threadId() % order.size()));
         try (var sender = new Sender(order, plan.window(), plan.security())) {
-            sender.send("0,1,0".getBytes(StandardCharsets.US_ASCII), null);
+            sender.send(body(new long[] {nextWarmUp.getAndIncrement()}), null);
             while (sender.inFlight() > 0 && sender.receive(Duration.ofSeconds(30), a -> { }) == 0) {
                 // waiting for the warm-up reply
             }

@@ -23,6 +23,9 @@ public final class SendJob {
     private final Duration failoverAfter;
     private final Progress progress;
     private final Writer rejectsOut;
+    private final int maxBytes;
+    private String carried; // a line read that did not fit the message before: the first of the next
+    private long carriedNumber;
     private final ArrayDeque<Chunk> again = new ArrayDeque<>();
     private final List<String> firstRejections = new ArrayList<>();
     private long acknowledged, rejected, unacknowledged, sent, lines;
@@ -40,10 +43,12 @@ public final class SendJob {
 
     /**
      * {@code failoverAfter}: with several endpoints, how long without any reply before the requests in flight go to
-     * the next node (Lazy Pirate); {@code replyTimeout}: how long without any reply before they are given up.
+     * the next node (Lazy Pirate); {@code replyTimeout}: how long without any reply before they are given up;
+     * {@code maxBytes}: the daemon's message.max-bytes (a longer line is refused here, messages stay below it).
      */
     public SendJob(Sender sender, int batch, int maxAttempts, Duration replyTimeout, Duration failoverAfter,
-                   Progress progress, Writer rejectsOut) {
+                   Progress progress, Writer rejectsOut, int maxBytes) {
+        this.maxBytes = maxBytes;
         this.sender = sender;
         this.failoverAfter = failoverAfter;
         this.batch = batch;
@@ -64,14 +69,38 @@ public final class SendJob {
             while (sender.hasRoom() && readyAgain()) send(again.poll());
             while (!eof && sender.hasRoom()) {
                 int n = 0;
+                long bytes = 0;
                 String line;
-                while (n < batch && (line = in.readLine()) != null) {
-                    lineNo++;
+                boolean full = false;
+                while (n < batch) {
+                    long number;
+                    if (carried != null) {
+                        line = carried;
+                        number = carriedNumber;
+                        carried = null;
+                    } else {
+                        if ((line = in.readLine()) == null) break;
+                        number = ++lineNo;
+                    }
                     if (line.isBlank()) continue;
-                    numbers[n] = lineNo;
+                    int size = line.getBytes(StandardCharsets.UTF_8).length + 1;
+                    if (size - 1 > maxBytes) {
+                        lines++;
+                        refuseHere(number, line, "line too long: " + (size - 1) + " bytes (message.max-bytes is "
+                                + maxBytes + "); not sent");
+                        continue;
+                    }
+                    if (bytes + size > maxBytes + 1 && n > 0) { // the joined message would be too large: next one
+                        carried = line;
+                        carriedNumber = number;
+                        full = true;
+                        break;
+                    }
+                    bytes += size;
+                    numbers[n] = number;
                     text[n++] = line;
                 }
-                if (n < batch) eof = true;
+                if (n < batch && !full) eof = true;
                 if (n > 0) {
                     lines += n;
                     send(new Chunk(java.util.Arrays.copyOf(numbers, n), java.util.Arrays.copyOf(text, n), 0, 0));
@@ -131,6 +160,12 @@ public final class SendJob {
             long backoff = Duration.ofMillis(100L << Math.min(c.attempts(), 5)).toNanos();
             again.add(new Chunk(c.lineNumbers(), c.lines(), c.attempts() + 1, System.nanoTime() + backoff));
         }
+    }
+
+    private void refuseHere(long number, String line, String why) {
+        rejected++;
+        if (firstRejections.size() < 10) firstRejections.add("line " + number + ": " + why);
+        writeRejected(line.length() > 200 ? line.substring(0, 200) + "..." : line, why);
     }
 
     private void writeRejected(String line, String reason) {

@@ -71,6 +71,7 @@ public final class Sender implements AutoCloseable {
         s.setSndHWM(window * 2 + 16);
         s.setRcvHWM(window * 2 + 16);
         security.apply(s);
+        if (io.ingestd.config.Endpoints.isIpv6(endpoint)) s.setIPv6(true); // ZeroMQ refuses [::1] without it
         s.connect(endpoint);
         return s;
     }

@@ -47,6 +47,28 @@ public final class ConfigLoader {
         return new Loaded(config, List.copyOf(loader.warnings));
     }
 
+    /**
+     * Only what finds a running daemon (its PID file, from {@code data.dir} and {@code pid.file}), for commands that
+     * act on one (stop, status, reload): a mistake elsewhere in the file must not keep an operator from stopping
+     * it. Throws only for problems with those keys or an unreadable file; the others come back as warnings.
+     */
+    public static Located locate(Config.Source source) throws ConfigException {
+        var loader = new ConfigLoader(source.file().map(f -> f.toAbsolutePath().getParent()).orElse(source.baseDir()));
+        for (Key k : Keys.ALL) loader.values.put(k.name(), k.defaultValue());
+        source.file().ifPresent(loader::readFile);
+        source.overrides().forEach(loader::put);
+        Path dataDir = loader.path(Keys.DATA_DIR);
+        String pid = loader.get(Keys.PID_FILE);
+        Path pidFile = pid.isEmpty() ? dataDir.resolve("ingestd.pid") : loader.path(Keys.PID_FILE);
+        var fatal = loader.problems.stream().filter(p -> p.startsWith(Keys.DATA_DIR.name()) || p.startsWith(Keys.PID_FILE.name())
+                || p.startsWith("cannot read config file")).toList();
+        if (!fatal.isEmpty()) throw new ConfigException(fatal);
+        return new Located(pidFile, List.copyOf(loader.problems));
+    }
+
+    /** Where a daemon's PID file is, and the problems of the rest of the configuration. */
+    public record Located(Path pidFile, List<String> otherProblems) {}
+
     /** Parses {@code key=value} as given to {@code --set}. */
     public static Map.Entry<String, String> parseOverride(String kv) throws ConfigException {
         int eq = kv.indexOf('=');
@@ -59,7 +81,7 @@ public final class ConfigLoader {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             props.load(r);
         } catch (IOException e) {
-            problems.add("cannot read config file " + file + ": " + e.getMessage());
+            problems.add("cannot read config file " + file + ": " + IoReason.of(e) + " (check --config)");
             return;
         }
         props.stringPropertyNames().stream().sorted().forEach(k -> put(k, props.getProperty(k).trim()));
@@ -81,7 +103,7 @@ public final class ConfigLoader {
         return Keys.ALL.stream().map(Key::name)
                 .filter(n -> n.replace(".", "").replace("-", "").equalsIgnoreCase(key.replace(".", "").replace("-", "").replace("_", ""))
                         || n.startsWith(key) || key.startsWith(n))
-                .findFirst().map(n -> " (did you mean '" + n + "'?)").orElse(" (see: ingestd help config)");
+                .findFirst().map(n -> " (did you mean '" + n + "'?)").orElse(" (see: ingestd config-keys)");
     }
 
     private Config build(Config.Source source, Map<String, String> env) {
@@ -92,7 +114,14 @@ public final class ConfigLoader {
         String url = get(Keys.DB_URL);
         // WRITE_DELAY=0: H2 writes each commit to its file before returning, so a TRUE survives kill -9
         if (url.isEmpty()) url = "jdbc:h2:file:" + dataDir.resolve("ingestd") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
-        else if (DatabaseKind.of(url).isEmpty()) {
+        else if (url.startsWith("jdbc:mysql:")) {
+            problems.add("db.url: '" + url.replaceAll("[?;].*", "") + "': jdbc:mysql: URLs are not taken by the "
+                    + "MariaDB driver ingestd ships; write jdbc:mariadb:" + url.substring("jdbc:mysql:".length()).replaceAll("[?;].*", "")
+                    + " (it speaks to MySQL too)");
+        } else if (url.startsWith("jdbc:h2:mem:") || url.equals("jdbc:h2:mem")) {
+            problems.add("db.url: '" + url.replaceAll(";.*", "") + "' is an in-memory database: acknowledged records "
+                    + "would vanish when ingestd stops; use jdbc:h2:file:PATH, or leave db.url empty for H2 in data.dir");
+        } else if (DatabaseKind.of(url).isEmpty()) {
             problems.add("db.url: unsupported database '" + DatabaseKind.withoutParameters(url)
                     + "' (use " + DatabaseKind.list("") + ")");
         }
@@ -103,9 +132,7 @@ public final class ConfigLoader {
         List<String> listen = list(Keys.LISTEN);
         if (listen.isEmpty()) problems.add("listen: at least one endpoint is required");
         for (String ep : listen) {
-            if (!ep.matches("(tcp://[^:/]+|tcp://\\[[0-9a-fA-F:]+]):\\d{1,5}|ipc://.+|inproc://.+")) {
-                problems.add("listen: '" + ep + "' is not an endpoint like tcp://127.0.0.1:5555");
-            }
+            Endpoints.problem(ep).ifPresent(why -> problems.add("listen: '" + ep + "': " + why));
         }
         String level = get(Keys.LOG_LEVEL).toLowerCase(Locale.ROOT);
         if (!LEVELS.contains(level)) problems.add("log.level: '" + level + "' is not one of " + LEVELS);
@@ -116,8 +143,27 @@ public final class ConfigLoader {
         }
         int umask = umask();
         String metrics = get(Keys.METRICS_LISTEN);
-        if (!metrics.equals("off") && !metrics.matches("[^:]+:\\d{1,5}|\\[[0-9a-fA-F:]+]:\\d{1,5}")) {
-            problems.add("metrics.listen: '" + metrics + "' is not host:port or off");
+        if (!metrics.equals("off")) {
+            Endpoints.hostPortProblem(metrics).ifPresent(why ->
+                    problems.add("metrics.listen: '" + metrics + "': " + why + ", or off"));
+        }
+        List<String> allowIps = list(Keys.SECURITY_ALLOW_IPS);
+        for (String ip : allowIps) {
+            if (IpRange.parse(ip).isEmpty()) {
+                problems.add("security.allow-ips: '" + ip + "' is not an IP address or CIDR block (like 10.0.0.5, "
+                        + "127.0.0.0/8 or ::1)");
+            }
+        }
+        boolean allowAnyClient = bool(Keys.CURVE_ALLOW_ANY_CLIENT);
+        if (!get(Keys.CURVE_SERVER_KEY).isEmpty() && get(Keys.CURVE_CLIENTS_DIR).isEmpty()) {
+            if (allowAnyClient) {
+                warnings.add("curve.allow-any-client=true: CURVE encrypts, but any client key pair may write records "
+                        + "(no client authentication); set curve.clients.dir to admit only known clients");
+            } else {
+                problems.add("curve.clients.dir: not set, so with curve.server.key set any client key pair would be "
+                        + "admitted; set curve.clients.dir to the directory of allowed client public keys (*.key), or "
+                        + "curve.allow-any-client=true for encryption without client authentication");
+            }
         }
         var db = new Config.Db(url, get(Keys.DB_USER), password(env), table, positive(Keys.DB_POOL_SIZE),
                 positive(Keys.DB_WRITERS), duration(Keys.DB_NETWORK_TIMEOUT), duration(Keys.DB_RETRY_WINDOW));
@@ -128,7 +174,7 @@ public final class ConfigLoader {
                 bool(Keys.PROCESS_INLINE));
         var security = new Config.Security(optional(Keys.CURVE_SERVER_KEY).map(this::resolve),
                 optional(Keys.CURVE_CLIENTS_DIR).map(this::resolve), optional(Keys.CURVE_CLIENT_KEY).map(this::resolve),
-                optional(Keys.CURVE_SERVER_PUBLIC).map(this::resolve), list(Keys.SECURITY_ALLOW_IPS));
+                optional(Keys.CURVE_SERVER_PUBLIC).map(this::resolve), allowIps);
         var runAs = new Config.RunAs(optional(Keys.USER), optional(Keys.GROUP), umask);
         checkPlaintext(listen);
         return new Config(listen, db, limits, paths, processing, security, runAs, level,
@@ -199,7 +245,7 @@ public final class ConfigLoader {
                 var lines = Files.readAllLines(p, StandardCharsets.UTF_8);
                 return new Secret(lines.isEmpty() ? "" : lines.getFirst().strip());
             } catch (IOException e) {
-                problems.add("db.password.file: cannot read " + p + " (" + e.getClass().getSimpleName() + ")");
+                problems.add("db.password.file: cannot read " + p + ": " + IoReason.of(e));
                 return Secret.NONE;
             }
         }

@@ -6,11 +6,12 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The databases ingestd supports, each with the JDBC URL prefixes that name it: the one list that the
+ * The databases ingestd supports, each with the JDBC URL prefixes that name it (not {@code jdbc:mysql:}: the
+ * MariaDB driver ingestd ships does not take it; ConfigLoader says so): the one list that the
  * {@code db.url} check, its documentation and the store's SQL dialect all read.
  */
 public enum DatabaseKind {
-    MARIADB("jdbc:mariadb:", "jdbc:mysql:"),
+    MARIADB("jdbc:mariadb:"),
     POSTGRESQL("jdbc:postgresql:"),
     H2("jdbc:h2:");
 

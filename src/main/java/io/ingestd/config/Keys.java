@@ -68,13 +68,18 @@ public final class Keys {
     public static final Key CURVE_SERVER_KEY = key("curve.server.key", "",
             "server secret certificate (`NAME.key_secret` from `ingestd keygen`); setting it turns CURVE on", false);
     public static final Key CURVE_CLIENTS_DIR = key("curve.clients.dir", "",
-            "directory of allowed client public certificates (`*.key`); re-read on reload", true);
+            "directory of allowed client public certificates (`*.key`); re-read on reload: a removed key's "
+            + "connections get FALSE for every further request", true);
+    public static final Key CURVE_ALLOW_ANY_CLIENT = key("curve.allow-any-client", "false",
+            "with CURVE on and no `curve.clients.dir`: admit any client key pair (encryption without "
+            + "authentication; warned about at every start). Without it, that configuration is refused", false);
     public static final Key CURVE_CLIENT_KEY = key("curve.client.key", "",
             "for `send` and `bench`: this client's secret certificate (`NAME.key_secret`)", false);
     public static final Key CURVE_SERVER_PUBLIC = key("curve.server.public", "",
             "for `send` and `bench`: the server's public certificate (`NAME.key`)", false);
     public static final Key SECURITY_ALLOW_IPS = key("security.allow-ips", "",
-            "comma-separated client IP addresses allowed to connect (with CURVE on); empty = any", false);
+            "comma-separated client IP addresses or CIDR blocks (`10.0.0.5`, `127.0.0.0/8`, `::1`) allowed to "
+            + "connect, with or without CURVE; others are refused at connect; empty = any", false);
     public static final Key SECURITY_ALLOW_PLAINTEXT = key("security.allow-plaintext", "false",
             "allow a non-loopback `listen` without CURVE (warned about at every start)", false);
 

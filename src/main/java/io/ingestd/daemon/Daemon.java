@@ -46,6 +46,10 @@ public final class Daemon {
     private final Object stopSignal = new Object();
     private final Instant startedAt = Instant.now();
     private volatile Config config;
+    /** The configuration the daemon started with: restart-only keys stay in effect from it until a restart. */
+    private final Config started;
+    /** Who may connect (ZAP); null when nothing is checked. Set by start-up before {@link #running} is published. */
+    private volatile io.ingestd.listener.Admission admission;
     private volatile String lastReload = "never";
     private final AtomicInteger reloads = new AtomicInteger();
     /** What start-up opened, closed in reverse at stop (or when start-up fails half-way). Start-up thread only. */
@@ -72,11 +76,17 @@ public final class Daemon {
 
     public Daemon(Config config, List<String> configWarnings) {
         this.config = config;
+        this.started = config;
         this.configWarnings = configWarnings;
     }
 
     public Stats stats() { return stats; }
+    /** The last configuration loaded (reloadable keys in effect). */
     public Config config() { return config; }
+    /** The configuration started with: what restart-only keys (listen, metrics.listen, paths) really are. */
+    public Config started() { return started; }
+    /** Restart-only keys whose loaded value differs from the one in effect. */
+    public List<String> restartNeededFor() { return Reload.changedFixedKeys(started, config); }
     public Instant startedAt() { return startedAt; }
     /** The running parts; null while starting. */
     Running running() { return running; }
@@ -100,7 +110,7 @@ public final class Daemon {
             return f.phase().exitCode.code();
         } catch (RuntimeException | Error e) {
             log.error("start-up failed", e);
-            readiness.failed(Phase.STARTUP, String.valueOf(e.getMessage()));
+            readiness.failed(Phase.STARTUP, io.ingestd.config.IoReason.root(e) + " (see the log for details)");
             shutdownQuietly();
             return Phase.STARTUP.exitCode.code();
         }
@@ -131,6 +141,8 @@ public final class Daemon {
         try {
             Files.createDirectories(config.paths().logDir());
             Files.createDirectories(config.paths().dataDir());
+            FileModes.followUmask(config.paths().dataDir(), config.runAs().umask());
+            FileModes.followUmask(config.paths().logDir(), config.runAs().umask());
         } catch (IOException e) {
             throw new StartupFailure(Phase.CONFIG, "cannot create directory " + e.getMessage()
                     + " (check log.dir and data.dir)", e);
@@ -149,20 +161,21 @@ public final class Daemon {
         } catch (PidFile.HeldException e) {
             throw new StartupFailure(Phase.LOCK, e.getMessage());
         } catch (IOException e) {
-            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.paths().pidFile() + ": " + e
+            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.paths().pidFile() + ": " + io.ingestd.config.IoReason.of(e)
                     + " (check pid.file and its directory's permissions)", e);
         }
         var zmq = new ZContext(1);
         opened.push(zmq::close);
         Listener.SocketSetup security = Listener.SocketSetup.NONE;
-        if (config.security().curveEnabled()) {
-            try {
-                var curve = new io.ingestd.listener.CurveAuth(zmq, config);
-                opened.push(curve::close);
-                security = curve;
-            } catch (IOException e) {
-                throw new StartupFailure(Phase.CONFIG, "CURVE: " + e.getMessage(), e);
+        try {
+            var a = io.ingestd.listener.Admission.of(zmq, config);
+            if (a.isPresent()) {
+                opened.push(a.get()::close);
+                admission = a.get();
+                security = a.get();
             }
+        } catch (IOException e) {
+            throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
         }
         var replies = new ReplyChannel();
         opened.push(replies);
@@ -218,7 +231,7 @@ public final class Daemon {
             control = new ControlServer(ControlServer.pathFor(config.paths().pidFile()), this::control);
             opened.push(control);
         } catch (IOException e) {
-            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.paths().pidFile() + ": " + e, e);
+            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.paths().pidFile() + ": " + io.ingestd.config.IoReason.of(e), e);
         }
         dropPrivileges(pidFile, control, spool);
         control.start(supervisor);
@@ -349,6 +362,15 @@ public final class Daemon {
 
     /** SIGHUP: re-read the configuration and apply what can change live; keep the old one on any error. */
     synchronized String reload() {
+        return reload(Map.of());
+    }
+
+    /**
+     * A reload with {@code --set} overrides given to {@code ingestd reload}: they join the daemon's own overrides (and
+     * stay for later reloads). Restart-only keys are compared with the started configuration, so "restart needed
+     * for" stays until the restart, and the running value stays in effect (and in status) meanwhile.
+     */
+    synchronized String reload(Map<String, String> extraOverrides) {
         var r = running;
         if (r == null) {
             // before ready: only recorded; applied once start-up is complete (it reads the file then anyway)
@@ -360,9 +382,13 @@ public final class Daemon {
         if (systemd != null) systemd.reloading();
         String outcome;
         try {
-            var loaded = ConfigLoader.load(config.source(), Map.of(ConfigLoader.PASSWORD_ENV, config.db().password().reveal()));
+            var overrides = new java.util.LinkedHashMap<>(config.source().overrides());
+            overrides.putAll(extraOverrides);
+            var source = new Config.Source(config.source().file(), overrides, config.source().baseDir());
+            var loaded = ConfigLoader.load(source, Map.of(ConfigLoader.PASSWORD_ENV, config.db().password().reveal()));
             var next = loaded.config();
-            var fixed = Reload.changedFixedKeys(config, next);
+            var fixed = Reload.changedFixedKeys(started, next);
+            if (admission != null) admission.reloadKeys();
             Logging.setLevel(next.logLevel());
             r.listener().limits(limits(next));
             r.writers().forEach(w -> w.reconfigure(next.limits().batchMax(), next.db().retryWindow()));
@@ -374,8 +400,8 @@ public final class Daemon {
         } catch (ConfigException e) {
             outcome = "refused: " + e.getMessage() + " (the running configuration is unchanged)";
             log.error("reload {}", outcome);
-        } catch (RuntimeException e) {
-            outcome = "refused: " + e + " (the running configuration is unchanged)";
+        } catch (IOException | RuntimeException e) {
+            outcome = "refused: " + io.ingestd.config.IoReason.root(e) + " (the running configuration is unchanged)";
             log.error("reload failed", e);
         }
         lastReload = Instant.now() + " " + outcome;
@@ -438,7 +464,8 @@ public final class Daemon {
         return switch (request) {
             case "status" -> StatusReport.json(StatusReport.collect(this));
             case "status-text" -> StatusReport.text(StatusReport.collect(this));
-            default -> "error: unknown request '" + request + "' (status, status-text)";
+            case String q when q.startsWith("reload ") -> reload(ReloadRequest.overrides(q));
+            default -> "error: unknown request '" + request + "' (status, status-text, reload K=V...)";
         };
     }
 

@@ -39,6 +39,7 @@ public final class Detach {
         childEnv.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         childEnv.put("LANG", "C.UTF-8");
         if (env.containsKey("TZ")) childEnv.put("TZ", env.get("TZ"));
+        source.file().ifPresent(f -> childEnv.put(RunningDaemons.MARK, f.toAbsolutePath().normalize().toString()));
         pb.redirectErrorStream(true);
         // no_new_privs is inherited by the child and all its threads (prctl in the daemon covers one thread only)
         io.ingestd.posix.Posix.setNoNewPrivileges();

@@ -35,6 +35,8 @@ public final class PidFile implements AutoCloseable {
         /** The file exists but nobody holds its lock: the daemon died without cleaning up. */
         record Dead(OptionalInt pid) implements State {}
         record Running(ProcessIdentity process) implements State {}
+        /** The file cannot be read (e.g. a non-root user and a root daemon's file): it may well run. */
+        record Unknown(String reason) implements State {}
     }
 
     /** Another live process holds the lock. */
@@ -102,9 +104,9 @@ public final class PidFile implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return new State.NotRunning();
         } catch (IOException e) {
-            recorded = OptionalInt.empty();
+            return new State.Unknown("cannot read PID file " + path + ": " + io.ingestd.config.IoReason.of(e)
+                    + " (run this as root or as the daemon's user)");
         }
-        if (!Files.exists(path)) return new State.NotRunning();
         OptionalInt holder = lockHolder(path);
         if (holder.isPresent()) {
             var id = ProcessIdentity.of(holder.getAsInt());

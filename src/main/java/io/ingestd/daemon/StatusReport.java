@@ -12,7 +12,7 @@ final class StatusReport {
 
     static Map<String, Object> collect(Daemon d) {
         var s = d.stats();
-        var c = d.config();
+        var c = d.started(); // restart-only keys: what is bound and open, not what a reload read
         var m = new LinkedHashMap<String, Object>();
         m.put("state", "running");
         m.put("pid", ProcessHandle.current().pid());
@@ -45,6 +45,11 @@ final class StatusReport {
         m.put("metrics", c.metricsListen().map(x -> "http://" + x + "/metrics").orElse("off"));
         m.put("last_error", s.lastError());
         m.put("last_reload", d.lastReload());
+        m.put("restart_needed_for", String.join(", ", d.restartNeededFor()));
+        m.put("config_file", c.source().file().map(Object::toString).orElse("(none)"));
+        m.put("data_dir", c.paths().dataDir().toString());
+        m.put("log_dir", c.paths().logDir().toString());
+        m.put("pid_file", c.paths().pidFile().toString());
         m.put("reloads", d.reloads());
         return m;
     }
@@ -95,7 +100,11 @@ final class StatusReport {
                 .append("; metrics ").append(m.get("metrics")).append('\n');
         String err = String.valueOf(m.get("last_error"));
         if (!err.isEmpty()) sb.append("  last error   ").append(err).append('\n');
+        sb.append("  files        config ").append(m.get("config_file")).append("; data ").append(m.get("data_dir"))
+                .append("; log ").append(m.get("log_dir")).append("; pid ").append(m.get("pid_file")).append('\n');
         sb.append("  last reload  ").append(m.get("last_reload"));
+        String restart = String.valueOf(m.get("restart_needed_for"));
+        if (!restart.isEmpty()) sb.append("\n  restart needed for: ").append(restart).append(" (ingestd restart)");
         return sb.toString();
     }
 

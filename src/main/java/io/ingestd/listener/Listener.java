@@ -27,6 +27,7 @@ import org.zeromq.ZMsg;
  * tagging each with its own frames before the empty delimiter, which come back with the reply.
  */
 public final class Listener implements Runnable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Listener.class);
     private static final int READ_BURST = 512;
 
     private final ZMQ.Socket router;
@@ -41,6 +42,8 @@ public final class Listener implements Runnable {
     private volatile long heartbeatNanos = System.nanoTime();
     private volatile int pending;
     private volatile PendingRequest held;
+    private final Admission admission;
+    private long lastTooLargeLog;
 
     /** What one message and one peer may take; changeable on reload. */
     public record Limits(int maxBytes, int maxRecords, int maxPendingPerPeer) {}
@@ -63,9 +66,10 @@ public final class Listener implements Runnable {
         router.setSndHWM(100_000);
         // a peer that connects but never completes the ZMTP handshake is dropped after 5 s, not the default 30 s
         router.setHandshakeIvl(5_000);
-        // a hard cap well above the FALSE limit: bigger messages cost the sender its connection, not our memory
-        router.setMaxMsgSize(Math.max(2L * limits.maxBytes(), limits.maxBytes() + 65_536L));
+        router.setMaxMsgSize(transportLimit(limits.maxBytes()));
+        if (endpoints.stream().anyMatch(io.ingestd.config.Endpoints::isIpv6)) router.setIPv6(true);
         setup.apply(router);
+        this.admission = setup instanceof Admission a ? a : null;
         for (String ep : endpoints) {
             try {
                 router.bind(ep);
@@ -97,7 +101,23 @@ public final class Listener implements Runnable {
         }
     }
 
-    public void limits(Limits l) { this.limits = l; }
+    /** New limits (reload); the transport limit applies to connections made from now on. */
+    public void limits(Limits l) {
+        this.limits = l;
+        transportLimitChange = transportLimit(l.maxBytes());
+        wake();
+    }
+
+    private volatile long transportLimitChange = -1;
+
+    /**
+     * ZeroMQ's own limit, far above {@code message.max-bytes} so that an oversized message normally arrives and is
+     * answered FALSE, counted and logged; only beyond it does the transport drop the sender's connection unanswered
+     * (it would otherwise allocate whatever size a peer announces).
+     */
+    public static long transportLimit(int maxBytes) {
+        return Math.max(16L * maxBytes, 16L << 20);
+    }
     public long heartbeatNanos() { return heartbeatNanos; }
     public int pendingReplies() { return pending; }
     public boolean isHolding() { return held != null; }
@@ -131,6 +151,11 @@ public final class Listener implements Runnable {
             while (running && !Thread.currentThread().isInterrupted()) {
                 heartbeatNanos = System.nanoTime();
                 replies.clearWake(drain);
+                long newLimit = transportLimitChange;
+                if (newLimit > 0) {
+                    router.setMaxMsgSize(newLimit); // socket options only from this thread
+                    transportLimitChange = -1;
+                }
                 sendReplies();
                 offerHeld();
                 if (held == null) readBurst();
@@ -167,17 +192,32 @@ public final class Listener implements Runnable {
 
     private void readBurst() {
         for (int i = 0; i < READ_BURST && held == null; i++) {
-            ZMsg msg = ZMsg.recvMsg(router, ZMQ.DONTWAIT);
-            if (msg == null) return;
-            accept(msg);
+            zmq.Msg frame = router.recvMsg(ZMQ.DONTWAIT);
+            if (frame == null) return;
+            // the connection's ZAP User-Id (a CURVE client's public key) travels as metadata of the frames it sent
+            // (not of the routing-id frame, which the ROUTER adds)
+            String userId = null;
+            var msg = new ZMsg();
+            msg.add(frame.data());
+            while (frame.hasMore()) {
+                frame = router.recvMsg(0);
+                msg.add(frame.data());
+                if (userId == null && frame.getMetadata() != null) userId = frame.getMetadata().get(zmq.io.Metadata.USER_ID);
+            }
+            accept(msg, userId);
         }
     }
 
-    private void accept(ZMsg msg) {
+    private void accept(ZMsg msg, String userId) {
         long now = System.nanoTime();
         var route = Route.split(msg);
         if (route.problem() != null) {
             rejectNow(route, Reply.reject(Reply.Reason.ENVELOPE, route.problem()), route.body());
+            return;
+        }
+        if (admission != null && admission.isRevoked(userId)) {
+            rejectNow(route, Reply.reject(Reply.Reason.KEY_REVOKED, "client key " + userId + " was removed from "
+                    + "curve.clients.dir; this client may no longer write"), route.body());
             return;
         }
         var l = limits;
@@ -207,6 +247,13 @@ public final class Listener implements Runnable {
     }
 
     private void rejectNow(Route route, Reply.Reject reject, byte[] raw) {
+        if (reject.reason() == Reply.Reason.TOO_LARGE || reject.reason() == Reply.Reason.KEY_REVOKED) {
+            long now = System.nanoTime();
+            if (now - lastTooLargeLog > 1_000_000_000L) { // at most a line a second: a flood must not flood the log
+                log.warn("refused a message from {}: {}", route.replyTo().peerName(), reject.detail());
+                lastTooLargeLog = now;
+            }
+        }
         stats.messages.increment();
         stats.rejected(reject.reason());
         rejects.write(route.replyTo(), reject, raw == null ? new byte[0] : raw);

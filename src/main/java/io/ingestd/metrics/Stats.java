@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Prometheus endpoint and the systemd STATUS line.
  */
 public final class Stats {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Stats.class);
     public final LongAdder messages = new LongAdder();
     public final LongAdder recordsReceived = new LongAdder();
     public final LongAdder recordsAcknowledged = new LongAdder();
@@ -75,12 +76,24 @@ public final class Stats {
     public void processed(int records) { recordsProcessed.add(records); }
     public void processingDeferred(int records) { processingDeferred.add(records); }
 
-    public void databaseDown(String why) {
-        if (databaseDownSince == 0) databaseDownSince = System.currentTimeMillis();
+    /** The database became unreachable; logged once per outage (the writers log what they answered meanwhile). */
+    public synchronized void databaseDown(String why) {
+        if (databaseDownSince == 0) {
+            databaseDownSince = System.currentTimeMillis();
+            log.warn("database unavailable: {}; requests are spooled (or answered RETRY with spool=off) until it is back", why);
+        }
         error(why);
     }
 
-    public void databaseUp() { databaseDownSince = 0; }
+    /** The database answers (again): the end of an outage is logged with its length. */
+    public void databaseUp() {
+        if (databaseDownSince == 0) return; // the common case, once per commit: no lock
+        synchronized (this) {
+            if (databaseDownSince == 0) return;
+            log.info("database available again after {} s", (System.currentTimeMillis() - databaseDownSince + 500) / 1000);
+            databaseDownSince = 0;
+        }
+    }
 
     /** A transaction committed on database server {@code node} ({@code host:port}). */
     public void databaseNode(String node) { databaseNode = node; }
@@ -90,6 +103,7 @@ public final class Stats {
 
     /** The database server ({@code host:port}) of the last commit, or "" when the driver does not say. */
     public String databaseNode() { return databaseNode; }
+
     public boolean isDatabaseDown() { return databaseDownSince != 0; }
 
     public void error(String why) {

@@ -29,7 +29,7 @@ public sealed interface Reply {
     /** Why a message was rejected; the label of the rejection metrics and the reject log. */
     enum Reason {
         EMPTY, TOO_LARGE, TOO_MANY_RECORDS, NOT_UTF8, FIELD_COUNT, NOT_A_NUMBER, NEGATIVE, ZERO,
-        OUT_OF_RANGE, TOO_MANY_DIGITS, ENVELOPE, TOO_MANY_PENDING, CONFLICT;
+        OUT_OF_RANGE, TOO_MANY_DIGITS, ENVELOPE, TOO_MANY_PENDING, CONFLICT, KEY_REVOKED;
 
         public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
     }

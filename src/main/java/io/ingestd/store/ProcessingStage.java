@@ -123,7 +123,10 @@ public final class ProcessingStage implements Runnable {
             } catch (SQLException | RuntimeException e) {
                 // the rows stay 'N' and the next sweep takes them; never let this thread die. The transaction is
                 // already rolled back (unit): nothing continues after a failure.
-                log.warn("processing failed, rows stay 'N' for the next sweep: {}", SqlFailure.describe(e));
+                // during an outage the probe has logged it once; repeating it every sweep says nothing new
+                String why = SqlFailure.describe(e);
+                if (stats.isDatabaseDown()) log.debug("processing failed (database unavailable): {}", why);
+                else log.warn("processing failed, rows stay 'N' for the next sweep: {}", why);
                 nextSweep = Math.min(nextSweep, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
                 fresh.clear(); // the sweep finds these rows; retrying each batch now would only repeat the error
                 try {

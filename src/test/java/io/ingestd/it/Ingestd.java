@@ -118,11 +118,28 @@ public final class Ingestd {
     }
 
     public static Result run(Map<String, String> env, String... args) {
+        return run(List.of(), null, env, args);
+    }
+
+    /** Like {@link #cli}, from another working directory and behind a command prefix (e.g. setpriv as nobody). */
+    public Result cliIn(Path cwd, List<String> prefix, String command, String... args) {
         var cmd = new ArrayList<String>();
+        cmd.add(command);
+        for (String s : settings) {
+            cmd.add("--set");
+            cmd.add(s);
+        }
+        cmd.addAll(List.of(args));
+        return run(prefix, cwd, env, cmd.toArray(String[]::new));
+    }
+
+    public static Result run(List<String> prefix, Path cwd, Map<String, String> env, String... args) {
+        var cmd = new ArrayList<String>(prefix);
         cmd.add(LAUNCHER.toString());
         cmd.addAll(List.of(args));
         try {
             var pb = new ProcessBuilder(cmd);
+            if (cwd != null) pb.directory(cwd.toFile());
             pb.environment().putAll(env);
             Path out = Files.createTempFile("ingestd-out", ".txt");
             Path err = Files.createTempFile("ingestd-err", ".txt");

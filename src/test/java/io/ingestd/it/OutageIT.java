@@ -3,6 +3,7 @@ package io.ingestd.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -61,6 +62,11 @@ class OutageIT {
                 assertThat(stored).isEqualTo(load.acknowledged.size());
                 assertThat(truesBefore).isPositive();
                 assertThat(t0).isPositive();
+                // the outage is logged once when it starts and once when it ends, not every sweep in between
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(ingestd.log()).contains("database available again after"));
+                String log = Files.readString(ingestd.log());
+                assertThat(log).contains("database unavailable: ");
+                assertThat(log.lines().filter(l -> l.contains("processing failed")).count()).isLessThanOrEqualTo(1);
             }
         }
     }

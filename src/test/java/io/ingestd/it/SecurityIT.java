@@ -74,6 +74,12 @@ class SecurityIT {
         var send = ingestd.cli("send", "-", "--set", "curve.client.key=" + keys.resolve("alice.key_secret"),
                 "--set", "curve.server.public=" + keys.resolve("server.key"));
         assertThat(send.exitCode()).as(send.toString()).isZero(); // stdin is /dev/null: nothing to send, nothing lost
+        // a refused key: send says the key may be the reason, not only "is ingestd running?"
+        Path one = Files.writeString(dir.resolve("one.csv"), "9,1,1\n");
+        var refused = ingestd.cli("send", one.toString(), "--quiet", "--reply-timeout", "3", "--attempts", "1",
+                "--set", "curve.client.key=" + keys.resolve("mallory.key_secret"), "--set", "curve.server.public=" + keys.resolve("server.key"));
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("refuses this client's key", "curve.clients.dir");
 
         // a key removed from the directory stops working without a restart
         Files.delete(clients.resolve("alice.key"));
@@ -138,6 +144,8 @@ class SecurityIT {
         ingestd.startOk();
         try (var req = new Clients.Req(ingestd.endpoint())) {
             assertThat(req.request("1,1,1\n".repeat(200))).isEqualTo("FALSE message too large: 1200 bytes (max 1000)");
+            // far over twice the limit: still an answer, counted, logged and in rejects.log (it once vanished)
+            assertThat(req.request("1,1,1\n".repeat(12_000))).isEqualTo("FALSE message too large: 72000 bytes (max 1000)");
             assertThat(req.request("1,1,1\n2,1,1\n3,1,1\n4,1,1\n5,1,1\n6,1,1")).isEqualTo("FALSE too many records: 6 (max 5)");
         }
         try (var ctx = new ZContext(1)) {
@@ -161,6 +169,107 @@ class SecurityIT {
             assertThat(trues + pending).isEqualTo(500);
             assertThat(pending).as("a flooding peer is refused beyond its limit").isPositive();
         }
+        assertThat(ingestd.cli("status", "--json").out()).contains("\"too_large\":2");
+        assertThat(Files.readString(ingestd.rejectLog())).contains("72000 bytes");
+        assertThat(Files.readString(ingestd.log())).contains("refused a message from conn-", "message too large");
+        // send refuses a line the daemon would refuse for its size itself, names it, and carries on
+        Path input = dir.resolve("input.csv");
+        Files.writeString(input, "7001,1,1\n" + "7002,1," + "1".repeat(1200) + "\n7003,1,1\n");
+        var send = ingestd.cli("send", input.toString(), "--quiet");
+        assertThat(send.exitCode()).as(send.toString()).isEqualTo(1);
+        assertThat(send.out()).contains("acknowledged:     2", "rejected:         1",
+                "line 2: line too long: 1207 bytes (message.max-bytes is 1000); not sent");
+    }
+
+    /** A REQ socket with this client's CURVE keys; null keys: plaintext. A refused handshake: null replies. */
+    static final class CurveReq implements AutoCloseable {
+        final ZContext ctx = new ZContext(1);
+        final ZMQ.Socket socket = ctx.createSocket(SocketType.REQ);
+
+        CurveReq(String endpoint, Path serverPublic, Path clientSecret, int timeoutMillis) throws Exception {
+            socket.setLinger(0);
+            socket.setReceiveTimeOut(timeoutMillis);
+            socket.setHandshakeIvl(io.ingestd.client.Sender.HANDSHAKE_MILLIS);
+            if (clientSecret != null) {
+                socket.setCurvePublicKey(z85(clientSecret, "public-key").getBytes(ZMQ.CHARSET));
+                socket.setCurveSecretKey(z85(clientSecret, "secret-key").getBytes(ZMQ.CHARSET));
+                socket.setCurveServerKey(z85(serverPublic, "public-key").getBytes(ZMQ.CHARSET));
+            }
+            socket.connect(endpoint);
+        }
+
+        String request(String body) {
+            socket.send(body);
+            String r = socket.recvStr();
+            return r == null ? "NO REPLY" : r;
+        }
+
+        @Override
+        public void close() { ctx.close(); }
+    }
+
+    Path keys, clients;
+
+    void keys(String... names) throws Exception {
+        keys = Files.createDirectories(dir.resolve("keys"));
+        clients = Files.createDirectories(dir.resolve("clients"));
+        for (String n : names) assertThat(Ingestd.run(Map.of(), "keygen", n, "--dir", keys.toString()).exitCode()).isZero();
+    }
+
+    @Test
+    void curveWithoutAClientKeyDirectoryIsRefusedUnlessEncryptionWithoutAuthenticationIsAskedFor() throws Exception {
+        keys("server", "anyone");
+        ingestd = Ingestd.on(TestDatabases.H2, dir).set("curve.server.key", keys.resolve("server.key_secret").toString());
+        var refused = ingestd.start();
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(6);
+        assertThat(refused.err().lines()).singleElement().asString().startsWith("ingestd: curve.clients.dir: not set")
+                .contains("curve.server.key", "curve.allow-any-client=true");
+        ingestd.set("curve.allow-any-client", "true").startOk();
+        try (var req = new CurveReq(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("anyone.key_secret"), 10_000)) {
+            assertThat(req.request("1,1,1")).isEqualTo("TRUE");
+        }
+        assertThat(Files.readString(ingestd.log())).contains("WARN", "any client key pair may connect and write");
+    }
+
+    @Test
+    void aRevokedKeyGetsFalseOnItsOpenConnectionFromTheReloadOn() throws Exception {
+        keys("server", "alice", "bob");
+        Files.copy(keys.resolve("alice.key"), clients.resolve("alice.key"));
+        Files.copy(keys.resolve("bob.key"), clients.resolve("bob.key"));
+        ingestd = Ingestd.on(TestDatabases.H2, dir).set("curve.server.key", keys.resolve("server.key_secret").toString())
+                .set("curve.clients.dir", clients.toString());
+        ingestd.startOk();
+        try (var alice = new CurveReq(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("alice.key_secret"), 30_000);
+             var bob = new CurveReq(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("bob.key_secret"), 30_000)) {
+            assertThat(alice.request("1,1,1")).as(() -> Ingestd.logTail(ingestd.endpoint())).isEqualTo("TRUE");
+            assertThat(bob.request("2,1,1")).isEqualTo("TRUE");
+            Files.delete(clients.resolve("alice.key"));
+            assertThat(ingestd.cli("reload").out()).startsWith("reload applied");
+            // the same connection, opened before the reload
+            assertThat(alice.request("3,1,1")).startsWith("FALSE client key ").contains("removed from curve.clients.dir");
+            assertThat(bob.request("4,1,1")).isEqualTo("TRUE");
+        }
+        assertThat(EndToEndIT.tickets(ingestd.dbUrl, "1=1")).containsExactly(1L, 2L, 4L);
+        assertThat(ingestd.cli("status", "--json").out()).contains("\"key_revoked\":1");
+    }
+
+    @Test
+    void allowIpsTakesCidrBlocksWithoutCurve() throws Exception {
+        ingestd = Ingestd.on(TestDatabases.H2, dir).set("security.allow-ips", "not-an-ip");
+        var invalid = ingestd.start();
+        assertThat(invalid.exitCode()).isEqualTo(6);
+        assertThat(invalid.err()).contains("security.allow-ips: 'not-an-ip' is not an IP address or CIDR block");
+        ingestd.set("security.allow-ips", "127.0.0.0/8").startOk();
+        try (var req = new CurveReq(ingestd.endpoint(), null, null, 10_000)) {
+            assertThat(req.request("1,1,1")).isEqualTo("TRUE");
+        }
+        ingestd.stop();
+        ingestd.set("security.allow-ips", "10.0.0.0/8, fd00::/8").startOk();
+        try (var req = new CurveReq(ingestd.endpoint(), null, null, 3_000)) {
+            assertThat(req.request("2,1,1")).isEqualTo("NO REPLY");
+        }
+        assertThat(Files.readString(ingestd.log())).contains("refused a connection: address 127.0.0.1 is not in security.allow-ips");
+        assertThat(EndToEndIT.tickets(ingestd.dbUrl, "1=1")).containsExactly(1L);
     }
 
     static String z85(Path cert, String key) throws Exception {

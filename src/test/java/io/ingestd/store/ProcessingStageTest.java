@@ -25,7 +25,8 @@ class ProcessingStageTest {
 
     @BeforeEach
     void open() throws Exception {
-        String url = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        // a file in the test's directory: the configuration refuses in-memory H2
+        String url = "jdbc:h2:file:" + dir.resolve("fee-" + UUID.randomUUID());
         Config config = ConfigLoader.load(new Config.Source(Optional.empty(), Map.of("db.url", url), dir), Map.of())
                 .config();
         db = Database.open(config);

@@ -9,7 +9,6 @@ class SqlTextTest {
     @Test
     void eachUrlPrefixPicksItsDialect() {
         assertThat(Dialect.of("jdbc:mariadb://h/db")).isEqualTo(Dialect.MARIADB);
-        assertThat(Dialect.of("jdbc:mysql://h/db")).isEqualTo(Dialect.MARIADB);
         assertThat(Dialect.of("jdbc:postgresql://h/db")).isEqualTo(Dialect.POSTGRESQL);
         assertThat(Dialect.of("jdbc:h2:mem:x")).isEqualTo(Dialect.H2);
     }
