@@ -24,11 +24,18 @@ public interface FeeProcessor {
     void process(Connection connection, List<Fee> fees) throws SQLException;
 
     /** False for a processor that needs no records (the default one), saving the read of the claimed rows. */
-    default boolean needsRecords() { return true; }
+    default boolean needsRecords() {
+        return true;
+    }
 
     /** The processor used when none is installed: marks records 'Y' and does nothing else. */
     FeeProcessor NONE = new FeeProcessor() {
-        @Override public void process(Connection connection, List<Fee> fees) {}
-        @Override public boolean needsRecords() { return false; }
+        @Override
+        public void process(Connection connection, List<Fee> fees) {}
+
+        @Override
+        public boolean needsRecords() {
+            return false;
+        }
     };
 }

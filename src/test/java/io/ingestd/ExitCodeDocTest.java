@@ -2,9 +2,10 @@ package io.ingestd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
 
 /** The README's exit-code table is generated from {@link ExitCode}; this keeps it from drifting. */
 class ExitCodeDocTest {

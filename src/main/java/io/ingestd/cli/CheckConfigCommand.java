@@ -3,17 +3,21 @@ package io.ingestd.cli;
 import io.ingestd.ExitCode;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+import java.util.concurrent.Callable;
+
 /** {@code ingestd check-config}: validates a configuration and prints every problem with its key, like nginx -t. */
 @Command(name = "check-config", description = "Validate the configuration: keys, values, database, listen address.")
 final class CheckConfigCommand implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @Spec CommandSpec spec;
+    @Mixin
+    ConfigOptions config;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -34,7 +38,8 @@ final class CheckConfigCommand implements Callable<Integer> {
         loaded.warnings().forEach(w -> err.println("ingestd: warning: " + w));
         problems.forEach(p -> err.println("ingestd: " + p));
         if (!problems.isEmpty()) {
-            err.println("ingestd: configuration test failed (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ")");
+            err.println("ingestd: configuration test failed (" + problems.size() + " problem"
+                    + (problems.size() == 1 ? "" : "s") + ")");
             return ExitCode.NOT_CONFIGURED.code();
         }
         out.println("configuration is ok");

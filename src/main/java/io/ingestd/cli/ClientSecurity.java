@@ -2,10 +2,11 @@ package io.ingestd.cli;
 
 import io.ingestd.client.Sender;
 import io.ingestd.config.Config;
-import java.io.IOException;
 import io.ingestd.config.ConfigException;
 import org.zeromq.ZConfig;
 import org.zeromq.ZMQ;
+
+import java.io.IOException;
 
 /**
  * Client-side socket security for {@code send} and {@code bench}: CURVE with this client's key pair
@@ -15,8 +16,10 @@ final class ClientSecurity {
     private ClientSecurity() {}
 
     static Sender.Security from(Config config) throws ConfigException {
-        if (config.security().curveClientKey().isEmpty() && config.security().curveServerPublic().isEmpty()) return Sender.Security.NONE;
-        if (config.security().curveClientKey().isEmpty() || config.security().curveServerPublic().isEmpty()) {
+        if (config.security().curveClientKey().isEmpty()
+                && config.security().curveServerPublic().isEmpty()) return Sender.Security.NONE;
+        if (config.security().curveClientKey().isEmpty()
+                || config.security().curveServerPublic().isEmpty()) {
             throw new ConfigException("CURVE needs both curve.client.key (this client's NAME.key_secret) and "
                     + "curve.server.public (the server's NAME.key)");
         }
@@ -25,8 +28,12 @@ final class ClientSecurity {
         {
             String pub = client.getValue("curve/public-key"), sec = client.getValue("curve/secret-key");
             String serverPub = server.getValue("curve/public-key");
-            if (pub == null || sec == null) throw new ConfigException("curve.client.key: no key pair in " + config.security().curveClientKey().get());
-            if (serverPub == null) throw new ConfigException("curve.server.public: no public key in " + config.security().curveServerPublic().get());
+            if (pub == null || sec == null)
+                throw new ConfigException("curve.client.key: no key pair in "
+                        + config.security().curveClientKey().get());
+            if (serverPub == null)
+                throw new ConfigException("curve.server.public: no public key in "
+                        + config.security().curveServerPublic().get());
             return socket -> {
                 socket.setCurvePublicKey(pub.getBytes(ZMQ.CHARSET));
                 socket.setCurveSecretKey(sec.getBytes(ZMQ.CHARSET));

@@ -3,21 +3,28 @@ package io.ingestd.cli;
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
-import picocli.CommandLine.Option;
 
 /** {@code --config FILE} and {@code --set key=value}, shared by every command that needs the configuration. */
 public final class ConfigOptions {
     // an installed launcher sets INGESTD_CONFIG to the packaged file; unset (a source checkout): no default
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "${env:INGESTD_CONFIG}",
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
+            defaultValue = "${env:INGESTD_CONFIG}",
             description = "configuration file (Java properties; default: $INGESTD_CONFIG if set)")
     Path file;
 
-    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "override one key (repeatable)")
+    @Option(
+            names = {"-s", "--set"},
+            paramLabel = "KEY=VALUE",
+            description = "override one key (repeatable)")
     List<String> overrides = new ArrayList<>();
 
     Config.Source source() throws ConfigException {
@@ -27,7 +34,8 @@ public final class ConfigOptions {
             map.put(e.getKey(), e.getValue());
         }
         Path cwd = Path.of("").toAbsolutePath();
-        return new Config.Source(Optional.ofNullable(file).map(f -> cwd.resolve(f).normalize()), map, home());
+        return new Config.Source(
+                Optional.ofNullable(file).map(f -> cwd.resolve(f).normalize()), map, home());
     }
 
     /**

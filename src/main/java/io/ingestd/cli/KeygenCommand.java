@@ -1,24 +1,37 @@
 package io.ingestd.cli;
 
 import io.ingestd.ExitCode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.Callable;
+import org.zeromq.ZCert;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import org.zeromq.ZCert;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Callable;
 
 /** {@code ingestd keygen NAME}: a CURVE key pair as ZeroMQ certificate files (the CZMQ zcert / pyzmq format). */
-@Command(name = "keygen", description = {"Write a CURVE key pair: NAME.key (public) and NAME.key_secret (mode 0600).",
-        "Prints the public key. The files are ZeroMQ certificates, as CZMQ's zcert and pyzmq's zmq.auth read them."})
+@Command(
+        name = "keygen",
+        description = {
+            "Write a CURVE key pair: NAME.key (public) and NAME.key_secret (mode 0600).",
+            "Prints the public key. The files are ZeroMQ certificates, as CZMQ's zcert and pyzmq's zmq.auth read them."
+        })
 final class KeygenCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Parameters(index = "0", paramLabel = "NAME", description = "name of the key pair (e.g. server, or a client's host name)") String name;
-    @Option(names = "--dir", defaultValue = ".", description = "directory to write to (default: the current one)") Path dir;
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(
+            index = "0",
+            paramLabel = "NAME",
+            description = "name of the key pair (e.g. server, or a client's host name)")
+    String name;
+
+    @Option(names = "--dir", defaultValue = ".", description = "directory to write to (default: the current one)")
+    Path dir;
 
     @Override
     public Integer call() throws Exception {
@@ -29,14 +42,18 @@ final class KeygenCommand implements Callable<Integer> {
         try {
             Files.createDirectories(dir);
         } catch (java.io.IOException e) {
-            spec.commandLine().getErr().println("ingestd: keygen --dir " + dir + ": cannot create it: "
-                    + io.ingestd.config.IoReason.of(e));
+            spec.commandLine()
+                    .getErr()
+                    .println(
+                            "ingestd: keygen --dir " + dir + ": cannot create it: " + io.ingestd.config.IoReason.of(e));
             return ExitCode.FAILED.code();
         }
         Path pub = dir.resolve(name + ".key");
         Path sec = dir.resolve(name + ".key_secret");
         if (Files.exists(pub) || Files.exists(sec)) {
-            spec.commandLine().getErr().println("ingestd: " + pub + " or " + sec + " exists already; not overwriting a key");
+            spec.commandLine()
+                    .getErr()
+                    .println("ingestd: " + pub + " or " + sec + " exists already; not overwriting a key");
             return ExitCode.FAILED.code();
         }
         var cert = new ZCert();
@@ -48,8 +65,10 @@ final class KeygenCommand implements Callable<Integer> {
         cert.savePublic(pub.toString());
         var out = spec.commandLine().getOut();
         out.println(cert.getPublicKeyAsZ85());
-        spec.commandLine().getErr().println("wrote " + pub + " (public, give it to the other side) and " + sec
-                + " (secret, mode 0600, keep it here)");
+        spec.commandLine()
+                .getErr()
+                .println("wrote " + pub + " (public, give it to the other side) and " + sec
+                        + " (secret, mode 0600, keep it here)");
         return ExitCode.OK.code();
     }
 }

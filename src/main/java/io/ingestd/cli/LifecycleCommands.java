@@ -1,33 +1,33 @@
 package io.ingestd.cli;
 
 import io.ingestd.ExitCode;
-import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
-import io.ingestd.daemon.RunningDaemons;
-import java.util.Map;
 import io.ingestd.daemon.ControlServer;
 import io.ingestd.daemon.Daemon;
 import io.ingestd.daemon.Detach;
 import io.ingestd.daemon.ForegroundReadiness;
+import io.ingestd.daemon.Phase;
 import io.ingestd.daemon.PidFile;
 import io.ingestd.daemon.ProcessIdentity;
-import io.ingestd.daemon.Phase;
+import io.ingestd.daemon.RunningDaemons;
 import io.ingestd.log.Json;
 import io.ingestd.posix.Posix;
 import io.ingestd.posix.PosixException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** start, stop, status, restart, run, reload: the daemon's lifecycle from the command line. */
 final class LifecycleCommands {
@@ -40,8 +40,9 @@ final class LifecycleCommands {
     static Path locateOrReport(ConfigOptions options, PrintWriter err, String command) {
         try {
             var located = ConfigLoader.locate(options.source());
-            located.otherProblems().forEach(p -> err.println("ingestd: warning: " + p + " (" + command
-                    + " goes on: it needs only the PID file; fix this before the next start)"));
+            located.otherProblems()
+                    .forEach(p -> err.println("ingestd: warning: " + p + " (" + command
+                            + " goes on: it needs only the PID file; fix this before the next start)"));
             return located.pidFile();
         } catch (ConfigException e) {
             e.problems().forEach(p -> err.println("ingestd: " + p));
@@ -61,9 +62,16 @@ final class LifecycleCommands {
 
     @Command(name = "start", description = "Start the daemon in the background and wait until it is ready.")
     static final class Start implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
-        @Option(names = "--wait", defaultValue = "120", paramLabel = "SECONDS",
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(
+                names = "--wait",
+                defaultValue = "120",
+                paramLabel = "SECONDS",
                 description = "longest wait for the daemon to become ready (default: ${DEFAULT-VALUE})")
         long waitSeconds;
 
@@ -88,7 +96,8 @@ final class LifecycleCommands {
                 out.println("ingestd started (pid " + pid + "), " + summary);
                 yield ExitCode.OK.code();
             }
-            case Detach.Outcome.Failed(Phase phase, String message) when message.startsWith("already running") -> {
+            case Detach.Outcome.Failed(Phase phase, String message)
+            when message.startsWith("already running") -> {
                 out.println("ingestd " + message);
                 yield ExitCode.OK.code();
             }
@@ -114,9 +123,16 @@ final class LifecycleCommands {
 
     @Command(name = "stop", description = "Stop the daemon: SIGTERM, wait for it to drain, SIGKILL after the timeout.")
     static final class Stop implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
-        @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS",
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(
+                names = "--timeout",
+                defaultValue = "30",
+                paramLabel = "SECONDS",
                 description = "wait this long for a clean stop before SIGKILL (default: ${DEFAULT-VALUE})")
         long timeoutSeconds;
 
@@ -162,7 +178,9 @@ final class LifecycleCommands {
         }
         long start = System.nanoTime();
         if (awaitExit(p, Duration.ofSeconds(timeoutSeconds))) {
-            out.printf("ingestd stopped (pid %d, drained in %.1f s)%s%n", p.pid(), (System.nanoTime() - start) / 1e9, note);
+            out.printf(
+                    "ingestd stopped (pid %d, drained in %.1f s)%s%n",
+                    p.pid(), (System.nanoTime() - start) / 1e9, note);
             return ExitCode.OK.code();
         }
         Posix.kill(p.pid(), Posix.SIGKILL);
@@ -195,11 +213,19 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "status", description = "Show whether the daemon runs (LSB: 0 running, 1 dead with PID file, 3 not running, 4 unknown).")
+    @Command(
+            name = "status",
+            description =
+                    "Show whether the daemon runs (LSB: 0 running, 1 dead with PID file, 3 not running, 4 unknown).")
     static final class Status implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
-        @Option(names = "--json", description = "machine-readable output") boolean json;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--json", description = "machine-readable output")
+        boolean json;
 
         @Override
         public Integer call() {
@@ -208,36 +234,53 @@ final class LifecycleCommands {
             if (pidFile == null) return ExitCode.STATUS_UNKNOWN.code();
             switch (PidFile.inspect(pidFile)) {
                 case PidFile.State.Unknown u -> {
-                    if (json) out.println("{\"state\":\"unknown\",\"reason\":\"" + u.reason().replace("\"", "'") + "\"}");
+                    if (json)
+                        out.println("{\"state\":\"unknown\",\"reason\":\""
+                                + u.reason().replace("\"", "'") + "\"}");
                     else spec.commandLine().getErr().println("ingestd status unknown: " + u.reason());
                     return ExitCode.STATUS_UNKNOWN.code();
                 }
                 case PidFile.State.NotRunning n -> {
-                    out.println(json ? "{\"state\":\"stopped\",\"pid_file\":\"" + pidFile + "\"}"
-                            : "ingestd is not running (no daemon holds " + pidFile + ")");
+                    out.println(
+                            json
+                                    ? "{\"state\":\"stopped\",\"pid_file\":\"" + pidFile + "\"}"
+                                    : "ingestd is not running (no daemon holds " + pidFile + ")");
                     return ExitCode.STATUS_NOT_RUNNING.code();
                 }
                 case PidFile.State.Dead d -> {
                     String pid = d.pid().isPresent() ? String.valueOf(d.pid().getAsInt()) : "?";
-                    out.println(json ? "{\"state\":\"dead\",\"pid\":" + pid + ",\"pid_file\":" + Json.quote(pidFile.toString()) + "}"
-                            : "ingestd is dead, but its PID file " + pidFile + " remains (pid " + pid
-                              + "; it crashed or was killed; see the log, then: ingestd start)");
+                    out.println(
+                            json
+                                    ? "{\"state\":\"dead\",\"pid\":" + pid + ",\"pid_file\":"
+                                            + Json.quote(pidFile.toString()) + "}"
+                                    : "ingestd is dead, but its PID file " + pidFile + " remains (pid " + pid
+                                            + "; it crashed or was killed; see the log, then: ingestd start)");
                     return ExitCode.STATUS_DEAD.code();
                 }
                 case PidFile.State.Running(ProcessIdentity p) -> {
-                    var live = ControlServer.query(ControlServer.pathFor(pidFile), json ? "status" : "status-text",
+                    var live = ControlServer.query(
+                            ControlServer.pathFor(pidFile),
+                            json ? "status" : "status-text",
                             ControlServer.ANSWER_DEADLINE);
                     if (live instanceof ControlServer.Answer.NotResponding(var waited)) {
-                        out.println(json ? "{\"state\":\"unknown\",\"pid\":" + p.pid() + ",\"reason\":\"not responding\"}"
-                                : "ingestd is in an unknown state, not responding: pid " + p.pid() + " did not answer on "
-                                  + ControlServer.pathFor(pidFile) + " within " + waited.toSeconds() + " s (stopped by "
-                                  + "SIGSTOP, hung or starved; see its log, or a thread dump: jcmd " + p.pid() + " Thread.print)");
+                        out.println(
+                                json
+                                        ? "{\"state\":\"unknown\",\"pid\":" + p.pid()
+                                                + ",\"reason\":\"not responding\"}"
+                                        : "ingestd is in an unknown state, not responding: pid " + p.pid()
+                                                + " did not answer on "
+                                                + ControlServer.pathFor(pidFile) + " within " + waited.toSeconds()
+                                                + " s (stopped by "
+                                                + "SIGSTOP, hung or starved; see its log, or a thread dump: jcmd "
+                                                + p.pid() + " Thread.print)");
                         return ExitCode.STATUS_UNKNOWN.code();
                     }
-                    if (live instanceof ControlServer.Answer.Answered(var text) && !text.startsWith("error")) out.println(text);
+                    if (live instanceof ControlServer.Answer.Answered(var text) && !text.startsWith("error"))
+                        out.println(text);
                     else if (json) out.println("{\"state\":\"running\",\"pid\":" + p.pid() + "}");
-                    else out.println("ingestd is running (pid " + p.pid() + "), up " + p.uptime().toSeconds()
-                            + " s (no live details: control socket not reachable)");
+                    else
+                        out.println("ingestd is running (pid " + p.pid() + "), up "
+                                + p.uptime().toSeconds() + " s (no live details: control socket not reachable)");
                     return ExitCode.OK.code();
                 }
             }
@@ -246,8 +289,12 @@ final class LifecycleCommands {
 
     @Command(name = "restart", description = "Stop the daemon (if running), then start it with the same configuration.")
     static final class Restart implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
+
         @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS", description = "stop timeout")
         long timeoutSeconds;
 
@@ -262,18 +309,28 @@ final class LifecycleCommands {
             if (stopped != ExitCode.OK.code()) return stopped;
             // data.dir or pid.file changed since the start: the daemon started from this file holds the old PID file
             for (var p : RunningDaemons.startedFrom(loaded.config().source().file())) {
-                stopped = stopProcess(p, out, err, timeoutSeconds, " (it was started from this configuration file with "
-                        + "another PID file: data.dir or pid.file changed since)");
+                stopped = stopProcess(
+                        p,
+                        out,
+                        err,
+                        timeoutSeconds,
+                        " (it was started from this configuration file with "
+                                + "another PID file: data.dir or pid.file changed since)");
                 if (stopped != ExitCode.OK.code()) return stopped;
             }
             return start(config, out, err, 120);
         }
     }
 
-    @Command(name = "run", description = "Run the daemon in the foreground (systemd, containers, debugging); logs to stderr.")
+    @Command(
+            name = "run",
+            description = "Run the daemon in the foreground (systemd, containers, debugging); logs to stderr.")
     static final class Run implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() {
@@ -284,10 +341,15 @@ final class LifecycleCommands {
         }
     }
 
-    @Command(name = "reload", description = "Make the daemon re-read its configuration (SIGHUP) and report the outcome.")
+    @Command(
+            name = "reload",
+            description = "Make the daemon re-read its configuration (SIGHUP) and report the outcome.")
     static final class Reload implements Callable<Integer> {
-        @Mixin ConfigOptions config;
-        @Spec CommandSpec spec;
+        @Mixin
+        ConfigOptions config;
+
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() {
@@ -303,7 +365,8 @@ final class LifecycleCommands {
                 return ExitCode.NOT_PERMITTED.code();
             }
             if (!(state instanceof PidFile.State.Running(ProcessIdentity p))) {
-                err.println("ingestd: not running (no daemon holds " + pidFile + "); nothing to reload (see: ingestd start)");
+                err.println("ingestd: not running (no daemon holds " + pidFile
+                        + "); nothing to reload (see: ingestd start)");
                 return ExitCode.NOT_RUNNING.code();
             }
             Path sock = ControlServer.pathFor(pidFile);
@@ -330,7 +393,8 @@ final class LifecycleCommands {
             Posix.kill(p.pid(), Posix.SIGHUP);
             var outcome = ReloadOutcome.await(sock, before, Duration.ofSeconds(30));
             if (outcome.isEmpty()) {
-                err.println("ingestd (pid " + p.pid() + ") got SIGHUP but did not report the reload within 30 s; see its log");
+                err.println("ingestd (pid " + p.pid()
+                        + ") got SIGHUP but did not report the reload within 30 s; see its log");
                 return ExitCode.FAILED.code();
             }
             String text = outcome.get();

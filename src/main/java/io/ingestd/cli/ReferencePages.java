@@ -1,6 +1,11 @@
 package io.ingestd.cli;
 
 import io.ingestd.ExitCode;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,11 +13,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import picocli.AutoComplete;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The manual page ingestd(8) (troff) and the bash completion, both generated from the picocli commands at package
@@ -24,25 +24,34 @@ public final class ReferencePages {
 
     public static void main(String[] args) throws IOException {
         var cl = new CommandLine(new IngestdCommand());
-        String text = switch (args.length > 1 ? args[0] : "") {
-            case "man" -> manPage(cl, args.length > 2 ? args[2] : "", args.length > 3 ? args[3] : "");
-            case "bash-completion" -> AutoComplete.bash("ingestd", cl);
-            default -> throw new IllegalArgumentException("usage: ReferencePages man FILE VERSION DATE | bash-completion FILE");
-        };
+        String text =
+                switch (args.length > 1 ? args[0] : "") {
+                    case "man" -> manPage(cl, args.length > 2 ? args[2] : "", args.length > 3 ? args[3] : "");
+                    case "bash-completion" -> AutoComplete.bash("ingestd", cl);
+                    default ->
+                        throw new IllegalArgumentException(
+                                "usage: ReferencePages man FILE VERSION DATE | bash-completion FILE");
+                };
         Files.writeString(Path.of(args[1]), text, StandardCharsets.UTF_8);
     }
 
     static String manPage(CommandLine root, String version, String date) {
         var spec = root.getCommandSpec();
         var m = new StringBuilder();
-        m.append(".TH INGESTD 8 ").append(quoted(date)).append(' ').append(quoted("ingestd " + version))
-                .append(' ').append(quoted("System Administration")).append('\n');
+        m.append(".TH INGESTD 8 ")
+                .append(quoted(date))
+                .append(' ')
+                .append(quoted("ingestd " + version))
+                .append(' ')
+                .append(quoted("System Administration"))
+                .append('\n');
         m.append(".SH NAME\ningestd \\- ZeroMQ\\-to\\-SQL ingest daemon\n");
         m.append(".SH SYNOPSIS\n.B ingestd\n.I COMMAND\n.RI [ OPTIONS ]\n.br\n.B ingestd\n.RB [ \\-hV ]\n");
         m.append(".SH DESCRIPTION\n");
         paragraphs(m, spec.usageMessage().description());
-        m.append(".PP\nEvery command that needs the configuration takes \\fB\\-\\-config\\fR \\fIFILE\\fR and \\fB\\-\\-set\\fR "
-                + "\\fIKEY\\fR=\\fIVALUE\\fR; the installed launcher defaults \\fB\\-\\-config\\fR to the packaged file.\n");
+        m.append(
+                ".PP\nEvery command that needs the configuration takes \\fB\\-\\-config\\fR \\fIFILE\\fR and \\fB\\-\\-set\\fR "
+                        + "\\fIKEY\\fR=\\fIVALUE\\fR; the installed launcher defaults \\fB\\-\\-config\\fR to the packaged file.\n");
         m.append(".SH COMMANDS\n");
         for (CommandLine sub : new LinkedHashSet<>(root.getSubcommands().values())) {
             var s = sub.getCommandSpec();
@@ -60,7 +69,8 @@ public final class ReferencePages {
                 m.append(escape(String.join(" ", o.description()))).append('\n');
             }
         }
-        m.append(".SH OPTIONS\n.TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nShow the usage of ingestd or of one command and exit.\n");
+        m.append(
+                ".SH OPTIONS\n.TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nShow the usage of ingestd or of one command and exit.\n");
         m.append(".TP\n\\fB\\-V\\fR, \\fB\\-\\-version\\fR\nPrint the version and exit.\n");
         m.append(".SH SIGNALS\n.TP\n.B TERM\ngraceful stop: commit and answer everything taken, then exit\n");
         m.append(".TP\n.B HUP\nreload the configuration\n.TP\n.B USR1\nreopen the log files (for logrotate)\n");
@@ -68,7 +78,8 @@ public final class ReferencePages {
         m.append(".TP\n.B INGESTD_JAVA\nthe java binary to run instead of the bundled runtime\n");
         m.append(".TP\n.B INGESTD_JAVA_OPTS\nJVM options (default: a 256 MiB heap)\n");
         m.append(".TP\n.B INGESTD_DB_PASSWORD\nthe database password (preferred: \\fBdb.password.file\\fR)\n");
-        m.append(".SH FILES\n.TP\n.I /etc/ingestd/ingestd.properties\nconfiguration (\\fBingestd config\\-keys\\fR lists every key)\n");
+        m.append(
+                ".SH FILES\n.TP\n.I /etc/ingestd/ingestd.properties\nconfiguration (\\fBingestd config\\-keys\\fR lists every key)\n");
         m.append(".TP\n.I /var/lib/ingestd\ndata directory (embedded H2 database)\n");
         m.append(".TP\n.I /var/log/ingestd\nlog directory: ingestd.log, rejects.log\n");
         m.append(".TP\n.I /run/ingestd/ingestd.pid\nPID file; the control socket ingestd.sock lies next to it\n");
@@ -84,8 +95,13 @@ public final class ReferencePages {
             String[] cells = row.split(" \\| ");
             if (cells.length != 3 || !cells[0].matches("\\| \\d+")) continue;
             String meaning = cells[2].substring(0, cells[2].length() - 2);
-            m.append(".TP\n.B ").append(cells[0].substring(2)).append('\n').append(escape(cells[1])).append(": ")
-                    .append(escape(meaning).replaceAll("`([^`]*)`", "\\\\fB$1\\\\fR")).append('\n');
+            m.append(".TP\n.B ")
+                    .append(cells[0].substring(2))
+                    .append('\n')
+                    .append(escape(cells[1]))
+                    .append(": ")
+                    .append(escape(meaning).replaceAll("`([^`]*)`", "\\\\fB$1\\\\fR"))
+                    .append('\n');
         }
     }
 
@@ -101,7 +117,9 @@ public final class ReferencePages {
 
     private static String label(ArgSpec a) {
         String l = a.paramLabel();
-        return l.startsWith("<") && l.endsWith(">") ? l.substring(1, l.length() - 1).toUpperCase(Locale.ROOT) : l;
+        return l.startsWith("<") && l.endsWith(">")
+                ? l.substring(1, l.length() - 1).toUpperCase(Locale.ROOT)
+                : l;
     }
 
     private static void paragraphs(StringBuilder m, String[] lines) {

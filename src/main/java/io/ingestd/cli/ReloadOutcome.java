@@ -1,6 +1,7 @@
 package io.ingestd.cli;
 
 import io.ingestd.daemon.ControlServer;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -15,8 +16,11 @@ final class ReloadOutcome {
     private ReloadOutcome() {}
 
     static int count(Path sock) {
-        return ControlServer.ask(sock, "status").map(s -> COUNT.matcher(s)).filter(java.util.regex.Matcher::find)
-                .map(m -> Integer.parseInt(m.group(1))).orElse(-1);
+        return ControlServer.ask(sock, "status")
+                .map(s -> COUNT.matcher(s))
+                .filter(java.util.regex.Matcher::find)
+                .map(m -> Integer.parseInt(m.group(1)))
+                .orElse(-1);
     }
 
     static Optional<String> await(Path sock, int before, Duration max) {

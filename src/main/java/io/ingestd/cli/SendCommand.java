@@ -5,6 +5,13 @@ import io.ingestd.client.Progress;
 import io.ingestd.client.SendJob;
 import io.ingestd.client.Sender;
 import io.ingestd.posix.Posix;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,29 +21,41 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code ingestd send}: sends CSV records from a file or stdin and reports what was acknowledged. */
-@Command(name = "send", description = {"Send CSV records (ticket,login,volume per line) from FILE or stdin.",
-        "Exit 0 if every record was acknowledged, 1 if any was rejected or not acknowledged."})
+@Command(
+        name = "send",
+        description = {
+            "Send CSV records (ticket,login,volume per line) from FILE or stdin.",
+            "Exit 0 if every record was acknowledged, 1 if any was rejected or not acknowledged."
+        })
 final class SendCommand implements Callable<Integer> {
-    @Mixin ConfigOptions config;
-    @Spec CommandSpec spec;
+    @Mixin
+    ConfigOptions config;
 
-    @Parameters(index = "0", arity = "0..1", defaultValue = "-", paramLabel = "FILE", description = "input file, or - for stdin")
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            defaultValue = "-",
+            paramLabel = "FILE",
+            description = "input file, or - for stdin")
     String file;
 
-    @Option(names = "--endpoint", paramLabel = "ENDPOINT[,ENDPOINT...]", split = ",",
+    @Option(
+            names = "--endpoint",
+            paramLabel = "ENDPOINT[,ENDPOINT...]",
+            split = ",",
             description = "daemon address, or several ingestd nodes: no reply within --failover-after and the messages "
                     + "go to the next (default: every address of listen)")
     java.util.List<String> endpoints;
 
-    @Option(names = "--failover-after", defaultValue = "6", paramLabel = "SECONDS",
+    @Option(
+            names = "--failover-after",
+            defaultValue = "6",
+            paramLabel = "SECONDS",
             description = "with several endpoints, resend to the next node after this long without a reply "
                     + "(default: ${DEFAULT-VALUE}, just over db.retry-window's default)")
     long failoverAfter;
@@ -47,17 +66,24 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "64", description = "messages in flight (default: ${DEFAULT-VALUE})")
     int window;
 
-    @Option(names = "--attempts", defaultValue = "5", description = "tries per message answered RETRY (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--attempts",
+            defaultValue = "5",
+            description = "tries per message answered RETRY (default: ${DEFAULT-VALUE})")
     int attempts;
 
-    @Option(names = "--reply-timeout", defaultValue = "60", paramLabel = "SECONDS",
+    @Option(
+            names = "--reply-timeout",
+            defaultValue = "60",
+            paramLabel = "SECONDS",
             description = "give up on replies after this long without any (default: ${DEFAULT-VALUE})")
     long replyTimeout;
 
     @Option(names = "--rejects", paramLabel = "FILE", description = "write rejected lines (with the reason) to FILE")
     Path rejectsFile;
 
-    @Option(names = "--quiet", description = "no progress output") boolean quiet;
+    @Option(names = "--quiet", description = "no progress output")
+    boolean quiet;
 
     @Override
     public Integer call() throws Exception {
@@ -86,7 +112,8 @@ final class SendCommand implements Callable<Integer> {
         String target = String.join(",", targets);
         boolean stdin = file.equals("-");
         if (!stdin && !Files.isReadable(Path.of(file))) {
-            err.println("ingestd: send: cannot read FILE " + file + ": " + (Files.exists(Path.of(file)) ? "permission denied" : "no such file"));
+            err.println("ingestd: send: cannot read FILE " + file + ": "
+                    + (Files.exists(Path.of(file)) ? "permission denied" : "no such file"));
             return ExitCode.USAGE.code();
         }
         long expected = stdin ? 0 : countLines(Path.of(file));
@@ -100,21 +127,33 @@ final class SendCommand implements Callable<Integer> {
         }
         boolean curve = security != Sender.Security.NONE;
         try (var sender = new Sender(targets, window, security);
-             BufferedReader in = stdin ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                     : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
-             Writer rejects = rejectsFile == null ? null : Files.newBufferedWriter(rejectsFile, StandardCharsets.UTF_8)) {
-            var job = new SendJob(sender, batch, attempts, Duration.ofSeconds(replyTimeout),
-                    Duration.ofSeconds(failoverAfter), progress, rejects, loaded.config().limits().maxMessageBytes());
+                BufferedReader in = stdin
+                        ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                        : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+                Writer rejects =
+                        rejectsFile == null ? null : Files.newBufferedWriter(rejectsFile, StandardCharsets.UTF_8)) {
+            var job = new SendJob(
+                    sender,
+                    batch,
+                    attempts,
+                    Duration.ofSeconds(replyTimeout),
+                    Duration.ofSeconds(failoverAfter),
+                    progress,
+                    rejects,
+                    loaded.config().limits().maxMessageBytes());
             var summary = job.run(in, expected);
             SendJob.print(summary, stdin ? "stdin" : file, new java.io.PrintStream(System.out, true));
             out.flush();
-            if (summary.records() > 0 && summary.acknowledged() == 0 && summary.rejected() == 0
+            if (summary.records() > 0
+                    && summary.acknowledged() == 0
+                    && summary.rejected() == 0
                     && summary.firstRejections().isEmpty()) { // RETRY answers are replies too
-                err.println("ingestd: no replies from " + target + (curve
-                        ? " (either ingestd does not run there, or it refuses this client's key: is the public key of "
-                          + "curve.client.key in the daemon's curve.clients.dir, and curve.server.public the daemon's "
-                          + "key? see: ingestd status, and 'refused a connection' in the daemon's log)"
-                        : " (is ingestd running, and without CURVE? see: ingestd status)"));
+                err.println("ingestd: no replies from " + target
+                        + (curve
+                                ? " (either ingestd does not run there, or it refuses this client's key: is the public key of "
+                                        + "curve.client.key in the daemon's curve.clients.dir, and curve.server.public the daemon's "
+                                        + "key? see: ingestd status, and 'refused a connection' in the daemon's log)"
+                                : " (is ingestd running, and without CURVE? see: ingestd status)"));
             }
             return summary.allAcknowledged() ? ExitCode.OK.code() : ExitCode.FAILED.code();
         }
@@ -122,7 +161,8 @@ final class SendCommand implements Callable<Integer> {
 
     /** The endpoints given, or else every address the configuration listens on. */
     static java.util.List<String> endpoints(java.util.List<String> given, java.util.List<String> listen) {
-        if (given != null && !given.isEmpty()) return given.stream().map(String::strip).filter(e -> !e.isEmpty()).toList();
+        if (given != null && !given.isEmpty())
+            return given.stream().map(String::strip).filter(e -> !e.isEmpty()).toList();
         return listen.stream().map(SendCommand::connectable).toList();
     }
 

@@ -1,16 +1,17 @@
 package io.ingestd.client;
 
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
  * {@code ingestd bench}: sends N records with unique tickets over C connections, W requests in flight per
@@ -21,21 +22,35 @@ import org.zeromq.ZMQ;
  */
 public final class LoadGenerator {
     /** The parameters of one run. */
-    public record Plan(List<String> endpoints, long records, int connections, int window, int perMessage, long firstTicket,
-                       double ratePerSecond, Duration maxTime, Duration warmUp, Duration failoverAfter,
-                       Sender.Security security) {}
+    public record Plan(
+            List<String> endpoints,
+            long records,
+            int connections,
+            int window,
+            int perMessage,
+            long firstTicket,
+            double ratePerSecond,
+            Duration maxTime,
+            Duration warmUp,
+            Duration failoverAfter,
+            Sender.Security security) {}
 
     /** What a run measured. */
-    public record Result(long acknowledged, long rejected, long retried, long failovers, double seconds,
-                         Histogram latencyMicros) {
-        public double rate() { return acknowledged / seconds; }
+    public record Result(
+            long acknowledged, long rejected, long retried, long failovers, double seconds, Histogram latencyMicros) {
+        public double rate() {
+            return acknowledged / seconds;
+        }
     }
 
     private final Plan plan;
     private final AtomicLong next;
     /** One valid record per connection, just past the measured range, opens the connection before the clock. */
     private final AtomicLong nextWarmUp;
-    private final AtomicLong acknowledged = new AtomicLong(), rejected = new AtomicLong(), retried = new AtomicLong(),
+
+    private final AtomicLong acknowledged = new AtomicLong(),
+            rejected = new AtomicLong(),
+            retried = new AtomicLong(),
             failovers = new AtomicLong();
     private final Recorder latency = new Recorder(3);
     private ZContext context;
@@ -67,7 +82,12 @@ public final class LoadGenerator {
         done.await();
         double secs = (System.nanoTime() - start) / 1e9;
         context.close();
-        return new Result(acknowledged.get(), rejected.get(), retried.get(), failovers.get(), secs,
+        return new Result(
+                acknowledged.get(),
+                rejected.get(),
+                retried.get(),
+                failovers.get(),
+                secs,
                 latency.getIntervalHistogram());
     }
 
@@ -88,7 +108,13 @@ public final class LoadGenerator {
 
     static byte[] body(long[] tickets) {
         var sb = new StringBuilder(tickets.length * 24);
-        for (long t : tickets) sb.append(t).append(',').append(t % 100_000 + 1).append(',').append(t % 1000).append(".25\n");
+        for (long t : tickets)
+            sb.append(t)
+                    .append(',')
+                    .append(t % 100_000 + 1)
+                    .append(',')
+                    .append(t % 1000)
+                    .append(".25\n");
         return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -97,7 +123,8 @@ public final class LoadGenerator {
      * sent again to the next node on a new socket (a REQ socket that waits for a reply cannot send): Lazy Pirate.
      */
     private void lockStep(long deadline) {
-        int node = (int) (Thread.currentThread().threadId() % plan.endpoints().size()); // spread connections over the nodes
+        int node = (int)
+                (Thread.currentThread().threadId() % plan.endpoints().size()); // spread connections over the nodes
         var req = openReq(plan.endpoints().get(node));
         try {
             warmUp(req);
@@ -142,7 +169,8 @@ public final class LoadGenerator {
     private ZMQ.Socket openReq(String endpoint) {
         var req = context.createSocket(SocketType.REQ);
         req.setLinger(0);
-        req.setReceiveTimeOut(plan.endpoints().size() > 1 ? (int) plan.failoverAfter().toMillis() : 30_000);
+        req.setReceiveTimeOut(
+                plan.endpoints().size() > 1 ? (int) plan.failoverAfter().toMillis() : 30_000);
         req.setHandshakeIvl(Sender.HANDSHAKE_MILLIS);
         plan.security().apply(req);
         if (io.ingestd.config.Endpoints.isIpv6(endpoint)) req.setIPv6(true); // ZeroMQ refuses [::1] without it
@@ -165,7 +193,7 @@ public final class LoadGenerator {
         java.util.Collections.rotate(order, (int) -(Thread.currentThread().threadId() % order.size()));
         try (var sender = new Sender(order, plan.window(), plan.security())) {
             sender.send(body(new long[] {nextWarmUp.getAndIncrement()}), null);
-            while (sender.inFlight() > 0 && sender.receive(Duration.ofSeconds(30), a -> { }) == 0) {
+            while (sender.inFlight() > 0 && sender.receive(Duration.ofSeconds(30), a -> {}) == 0) {
                 // waiting for the warm-up reply
             }
             long interval = interval();
@@ -190,7 +218,8 @@ public final class LoadGenerator {
                 // at an offered rate, sleep in the poll until the next send is due, not a fixed tick: on a small
                 // machine a client polling every millisecond takes CPU from the daemon it measures
                 long waitMs = more && sender.hasRoom() && interval > 0
-                        ? Math.max(1, (intended - System.nanoTime() + 999_999) / 1_000_000) : 100;
+                        ? Math.max(1, (intended - System.nanoTime() + 999_999) / 1_000_000)
+                        : 100;
                 int got = sender.receive(Duration.ofMillis(waitMs), a -> {
                     long[] meta = (long[]) a.request().attachment();
                     if (a.acknowledged()) {
@@ -201,7 +230,8 @@ public final class LoadGenerator {
                 });
                 long now = System.nanoTime();
                 if (got > 0 || sender.inFlight() == 0) lastReply = now;
-                else if (sender.hasAlternatives() && now - lastReply > plan.failoverAfter().toNanos()) {
+                else if (sender.hasAlternatives()
+                        && now - lastReply > plan.failoverAfter().toNanos()) {
                     sender.failOver();
                     failovers.incrementAndGet();
                     lastReply = now;

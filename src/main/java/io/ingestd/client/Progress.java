@@ -20,7 +20,9 @@ public final class Progress {
         this.everyNanos = terminal ? 200_000_000L : 2_000_000_000L;
     }
 
-    public static Progress none() { return new Progress(null, false); }
+    public static Progress none() {
+        return new Progress(null, false);
+    }
 
     void update(long done, long total, long acknowledged) {
         long now = System.nanoTime();
@@ -33,8 +35,9 @@ public final class Progress {
             int width = 30;
             int filled = total > 0 ? (int) Math.min(width, done * width / total) : 0;
             long eta = rate > 0 && total > done ? (long) ((total - done) / rate) : 0;
-            out.printf("\r[%s%s] %d/%d  %,.0f rec/s  ETA %ds ", "#".repeat(filled), " ".repeat(width - filled),
-                    done, total, rate, eta);
+            out.printf(
+                    "\r[%s%s] %d/%d  %,.0f rec/s  ETA %ds ",
+                    "#".repeat(filled), " ".repeat(width - filled), done, total, rate, eta);
         } else {
             out.printf("progress: %d records answered, %d acknowledged, %,.0f records/s%n", done, acknowledged, rate);
         }

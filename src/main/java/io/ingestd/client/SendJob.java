@@ -32,13 +32,22 @@ public final class SendJob {
 
     /** Lines of one message with their line numbers in the input, and how often it was tried. */
     record Chunk(long[] lineNumbers, String[] lines, int attempts, long notBeforeNanos) {
-        byte[] body() { return String.join("\n", lines).getBytes(StandardCharsets.UTF_8); }
+        byte[] body() {
+            return String.join("\n", lines).getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     /** What a run came to. */
-    public record Summary(long records, long acknowledged, long rejected, long unacknowledged, Duration took,
-                          List<String> firstRejections) {
-        public boolean allAcknowledged() { return rejected == 0 && unacknowledged == 0; }
+    public record Summary(
+            long records,
+            long acknowledged,
+            long rejected,
+            long unacknowledged,
+            Duration took,
+            List<String> firstRejections) {
+        public boolean allAcknowledged() {
+            return rejected == 0 && unacknowledged == 0;
+        }
     }
 
     /**
@@ -46,8 +55,15 @@ public final class SendJob {
      * the next node (Lazy Pirate); {@code replyTimeout}: how long without any reply before they are given up;
      * {@code maxBytes}: the daemon's message.max-bytes (a longer line is refused here, messages stay below it).
      */
-    public SendJob(Sender sender, int batch, int maxAttempts, Duration replyTimeout, Duration failoverAfter,
-                   Progress progress, Writer rejectsOut, int maxBytes) {
+    public SendJob(
+            Sender sender,
+            int batch,
+            int maxAttempts,
+            Duration replyTimeout,
+            Duration failoverAfter,
+            Progress progress,
+            Writer rejectsOut,
+            int maxBytes) {
         this.maxBytes = maxBytes;
         this.sender = sender;
         this.failoverAfter = failoverAfter;
@@ -86,8 +102,11 @@ public final class SendJob {
                     int size = line.getBytes(StandardCharsets.UTF_8).length + 1;
                     if (size - 1 > maxBytes) {
                         lines++;
-                        refuseHere(number, line, "line too long: " + (size - 1) + " bytes (message.max-bytes is "
-                                + maxBytes + "); not sent");
+                        refuseHere(
+                                number,
+                                line,
+                                "line too long: " + (size - 1) + " bytes (message.max-bytes is " + maxBytes
+                                        + "); not sent");
                         continue;
                     }
                     if (bytes + size > maxBytes + 1 && n > 0) { // the joined message would be too large: next one
@@ -113,7 +132,8 @@ public final class SendJob {
             int got = sender.receive(Duration.ofMillis(100), this::onAnswer);
             long now = System.nanoTime();
             if (got > 0) lastReply = lastFailover = now;
-            else if (sender.hasAlternatives() && now - lastFailover > failoverAfter.toNanos()
+            else if (sender.hasAlternatives()
+                    && now - lastFailover > failoverAfter.toNanos()
                     && now - lastReply < replyTimeout.toNanos()) {
                 sender.failOver();
                 lastFailover = now;
@@ -124,7 +144,12 @@ public final class SendJob {
             progress.update(acknowledged + rejected + unacknowledged, Math.max(expectedLines, lines), acknowledged);
         }
         progress.finish(acknowledged + rejected + unacknowledged, acknowledged);
-        return new Summary(lines, acknowledged, rejected, unacknowledged, Duration.ofNanos(System.nanoTime() - start),
+        return new Summary(
+                lines,
+                acknowledged,
+                rejected,
+                unacknowledged,
+                Duration.ofNanos(System.nanoTime() - start),
                 List.copyOf(firstRejections));
     }
 
@@ -184,8 +209,9 @@ public final class SendJob {
 
     public static void print(Summary s, String source, PrintStream out) {
         double secs = Math.max(s.took().toNanos() / 1e9, 1e-9);
-        out.printf("sent %d records from %s in %.1f s (%,.0f records/s acknowledged)%n", s.records(), source, secs,
-                s.acknowledged() / secs);
+        out.printf(
+                "sent %d records from %s in %.1f s (%,.0f records/s acknowledged)%n",
+                s.records(), source, secs, s.acknowledged() / secs);
         out.printf("  acknowledged:     %d%n", s.acknowledged());
         out.printf("  rejected:         %d%n", s.rejected());
         out.printf("  not acknowledged: %d (RETRY or no reply; send them again)%n", s.unacknowledged());

@@ -1,5 +1,10 @@
 package io.ingestd.client;
 
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -7,10 +12,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
-import org.zeromq.ZMsg;
 
 /**
  * A pipelining client: a DEALER socket with up to {@code window} requests in flight, each tagged with an id frame
@@ -42,8 +43,14 @@ public final class Sender implements AutoCloseable {
 
     /** A reply to a request: TRUE, FALSE reason or RETRY reason. */
     public record Answer(Pending request, String reply, long latencyNanos) {
-        public boolean acknowledged() { return reply.equals("TRUE"); }
-        public boolean rejected() { return reply.startsWith("FALSE"); }
+        public boolean acknowledged() {
+            return reply.equals("TRUE");
+        }
+
+        public boolean rejected() {
+            return reply.startsWith("FALSE");
+        }
+
         public String reason() {
             int sp = reply.indexOf(' ');
             return sp < 0 ? "" : reply.substring(sp + 1);
@@ -77,11 +84,17 @@ public final class Sender implements AutoCloseable {
     }
 
     /** The node requests go to now. */
-    public String endpoint() { return endpoints.get(current); }
+    public String endpoint() {
+        return endpoints.get(current);
+    }
 
-    public boolean hasAlternatives() { return endpoints.size() > 1; }
+    public boolean hasAlternatives() {
+        return endpoints.size() > 1;
+    }
 
-    public long failovers() { return failovers; }
+    public long failovers() {
+        return failovers;
+    }
 
     /**
      * Lazy Pirate: drops the socket to the current node (its late replies are not wanted) and sends every request
@@ -103,14 +116,22 @@ public final class Sender implements AutoCloseable {
     /** Client-side socket options, e.g. CURVE keys. */
     public interface Security {
         void apply(ZMQ.Socket socket);
+
         Security NONE = s -> {};
     }
 
     /** Connects to one more daemon: ZeroMQ spreads requests over the connected peers (several nodes). */
-    public void connectAlso(String endpoint) { socket.connect(endpoint); }
+    public void connectAlso(String endpoint) {
+        socket.connect(endpoint);
+    }
 
-    public boolean hasRoom() { return inFlight.size() < window; }
-    public int inFlight() { return inFlight.size(); }
+    public boolean hasRoom() {
+        return inFlight.size() < window;
+    }
+
+    public int inFlight() {
+        return inFlight.size();
+    }
 
     public void send(byte[] body, Object attachment) {
         long id = nextId++;
@@ -154,7 +175,9 @@ public final class Sender implements AutoCloseable {
     /** Requests unanswered for longer than {@code age} (their daemon went away), removed from flight. */
     public java.util.List<Pending> abandonOlderThan(Duration age) {
         long limit = System.nanoTime() - age.toNanos();
-        var old = inFlight.values().stream().filter(p -> p.sentNanos() - limit < 0).toList();
+        var old = inFlight.values().stream()
+                .filter(p -> p.sentNanos() - limit < 0)
+                .toList();
         for (var p : old) inFlight.remove(p.id());
         return old;
     }
@@ -162,7 +185,8 @@ public final class Sender implements AutoCloseable {
     /** Requests still unanswered (e.g. after the daemon went away), oldest first, removed from flight. */
     public ArrayDeque<Pending> abandon() {
         var all = new ArrayDeque<>(inFlight.values().stream()
-                .sorted(java.util.Comparator.comparingLong(Pending::id)).toList());
+                .sorted(java.util.Comparator.comparingLong(Pending::id))
+                .toList());
         inFlight.clear();
         return all;
     }

@@ -32,8 +32,15 @@ public record Config(
     }
 
     /** The database: where, as whom, which table, how many connections and writers, how long to wait. */
-    public record Db(String url, String user, Secret password, String table, int poolSize, int writers,
-                     Duration networkTimeout, Duration retryWindow) {
+    public record Db(
+            String url,
+            String user,
+            Secret password,
+            String table,
+            int poolSize,
+            int writers,
+            Duration networkTimeout,
+            Duration retryWindow) {
 
         /** The database URL without credentials, for logs and status. */
         public String urlForDisplay() {
@@ -42,8 +49,8 @@ public record Config(
     }
 
     /** How much the daemon takes in: per transaction, waiting in the queue, per message and per peer. */
-    public record Limits(int batchMax, int queueMax, int maxMessageBytes, int maxMessageRecords,
-                         int maxPendingPerPeer) {}
+    public record Limits(
+            int batchMax, int queueMax, int maxMessageBytes, int maxMessageRecords, int maxPendingPerPeer) {}
 
     /** Where the daemon keeps its files. */
     public record Paths(Path dataDir, Path logDir, Path pidFile) {}
@@ -52,14 +59,20 @@ public record Config(
     public record Processing(Duration sweepInterval, Duration linger, boolean inline) {}
 
     /** CURVE (server and client side) and the IP allow-list. */
-    public record Security(Optional<Path> curveServerKey, Optional<Path> curveClientsDir,
-                           Optional<Path> curveClientKey, Optional<Path> curveServerPublic, List<String> allowIps) {
+    public record Security(
+            Optional<Path> curveServerKey,
+            Optional<Path> curveClientsDir,
+            Optional<Path> curveClientKey,
+            Optional<Path> curveServerPublic,
+            List<String> allowIps) {
 
         public Security {
             allowIps = List.copyOf(allowIps);
         }
 
-        public boolean curveEnabled() { return curveServerKey.isPresent(); }
+        public boolean curveEnabled() {
+            return curveServerKey.isPresent();
+        }
     }
 
     /** The account the daemon runs as after start-up, and its file mode creation mask. */

@@ -15,5 +15,7 @@ public final class ConfigException extends Exception {
         this(List.of(problem));
     }
 
-    public List<String> problems() { return problems; }
+    public List<String> problems() {
+        return problems;
+    }
 }

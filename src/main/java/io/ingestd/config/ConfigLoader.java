@@ -32,13 +32,16 @@ public final class ConfigLoader {
     private final List<String> warnings = new ArrayList<>();
     private final Path baseDir;
 
-    private ConfigLoader(Path baseDir) { this.baseDir = baseDir; }
+    private ConfigLoader(Path baseDir) {
+        this.baseDir = baseDir;
+    }
 
     /** A loaded configuration and what is worth warning about (but not refusing). */
     public record Loaded(Config config, List<String> warnings) {}
 
     public static Loaded load(Config.Source source, Map<String, String> env) throws ConfigException {
-        var loader = new ConfigLoader(source.file().map(f -> f.toAbsolutePath().getParent()).orElse(source.baseDir()));
+        var loader = new ConfigLoader(
+                source.file().map(f -> f.toAbsolutePath().getParent()).orElse(source.baseDir()));
         for (Key k : Keys.ALL) loader.values.put(k.name(), k.defaultValue());
         source.file().ifPresent(loader::readFile);
         source.overrides().forEach(loader::put);
@@ -53,15 +56,19 @@ public final class ConfigLoader {
      * it. Throws only for problems with those keys or an unreadable file; the others come back as warnings.
      */
     public static Located locate(Config.Source source) throws ConfigException {
-        var loader = new ConfigLoader(source.file().map(f -> f.toAbsolutePath().getParent()).orElse(source.baseDir()));
+        var loader = new ConfigLoader(
+                source.file().map(f -> f.toAbsolutePath().getParent()).orElse(source.baseDir()));
         for (Key k : Keys.ALL) loader.values.put(k.name(), k.defaultValue());
         source.file().ifPresent(loader::readFile);
         source.overrides().forEach(loader::put);
         Path dataDir = loader.path(Keys.DATA_DIR);
         String pid = loader.get(Keys.PID_FILE);
         Path pidFile = pid.isEmpty() ? dataDir.resolve("ingestd.pid") : loader.path(Keys.PID_FILE);
-        var fatal = loader.problems.stream().filter(p -> p.startsWith(Keys.DATA_DIR.name()) || p.startsWith(Keys.PID_FILE.name())
-                || p.startsWith("cannot read config file")).toList();
+        var fatal = loader.problems.stream()
+                .filter(p -> p.startsWith(Keys.DATA_DIR.name())
+                        || p.startsWith(Keys.PID_FILE.name())
+                        || p.startsWith("cannot read config file"))
+                .toList();
         if (!fatal.isEmpty()) throw new ConfigException(fatal);
         return new Located(pidFile, List.copyOf(loader.problems));
     }
@@ -84,7 +91,9 @@ public final class ConfigLoader {
             problems.add("cannot read config file " + file + ": " + IoReason.of(e) + " (check --config)");
             return;
         }
-        props.stringPropertyNames().stream().sorted().forEach(k -> put(k, props.getProperty(k).trim()));
+        props.stringPropertyNames().stream()
+                .sorted()
+                .forEach(k -> put(k, props.getProperty(k).trim()));
         if (!props.getProperty(Keys.DB_PASSWORD.name(), "").isEmpty() && isReadableByOthers(file)) {
             warnings.add("config file " + file + " holds db.password and is world-readable; chmod o-r it "
                     + "or use db.password.file");
@@ -100,10 +109,17 @@ public final class ConfigLoader {
     }
 
     private static String suggestion(String key) {
-        return Keys.ALL.stream().map(Key::name)
-                .filter(n -> n.replace(".", "").replace("-", "").equalsIgnoreCase(key.replace(".", "").replace("-", "").replace("_", ""))
-                        || n.startsWith(key) || key.startsWith(n))
-                .findFirst().map(n -> " (did you mean '" + n + "'?)").orElse(" (see: ingestd config-keys)");
+        return Keys.ALL.stream()
+                .map(Key::name)
+                .filter(n -> n.replace(".", "")
+                                .replace("-", "")
+                                .equalsIgnoreCase(
+                                        key.replace(".", "").replace("-", "").replace("_", ""))
+                        || n.startsWith(key)
+                        || key.startsWith(n))
+                .findFirst()
+                .map(n -> " (did you mean '" + n + "'?)")
+                .orElse(" (see: ingestd config-keys)");
     }
 
     private Config build(Config.Source source, Map<String, String> env) {
@@ -116,14 +132,16 @@ public final class ConfigLoader {
         if (url.isEmpty()) url = "jdbc:h2:file:" + dataDir.resolve("ingestd") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         else if (url.startsWith("jdbc:mysql:")) {
             problems.add("db.url: '" + url.replaceAll("[?;].*", "") + "': jdbc:mysql: URLs are not taken by the "
-                    + "MariaDB driver ingestd ships; write jdbc:mariadb:" + url.substring("jdbc:mysql:".length()).replaceAll("[?;].*", "")
+                    + "MariaDB driver ingestd ships; write jdbc:mariadb:"
+                    + url.substring("jdbc:mysql:".length()).replaceAll("[?;].*", "")
                     + " (it speaks to MySQL too)");
         } else if (url.startsWith("jdbc:h2:mem:") || url.equals("jdbc:h2:mem")) {
-            problems.add("db.url: '" + url.replaceAll(";.*", "") + "' is an in-memory database: acknowledged records "
-                    + "would vanish when ingestd stops; use jdbc:h2:file:PATH, or leave db.url empty for H2 in data.dir");
+            problems.add(
+                    "db.url: '" + url.replaceAll(";.*", "") + "' is an in-memory database: acknowledged records "
+                            + "would vanish when ingestd stops; use jdbc:h2:file:PATH, or leave db.url empty for H2 in data.dir");
         } else if (DatabaseKind.of(url).isEmpty()) {
-            problems.add("db.url: unsupported database '" + DatabaseKind.withoutParameters(url)
-                    + "' (use " + DatabaseKind.list("") + ")");
+            problems.add("db.url: unsupported database '" + DatabaseKind.withoutParameters(url) + "' (use "
+                    + DatabaseKind.list("") + ")");
         }
         String table = get(Keys.DB_TABLE);
         if (!table.matches("[A-Za-z_][A-Za-z0-9_]{0,47}")) {
@@ -144,8 +162,8 @@ public final class ConfigLoader {
         int umask = umask();
         String metrics = get(Keys.METRICS_LISTEN);
         if (!metrics.equals("off")) {
-            Endpoints.hostPortProblem(metrics).ifPresent(why ->
-                    problems.add("metrics.listen: '" + metrics + "': " + why + ", or off"));
+            Endpoints.hostPortProblem(metrics)
+                    .ifPresent(why -> problems.add("metrics.listen: '" + metrics + "': " + why + ", or off"));
         }
         List<String> allowIps = list(Keys.SECURITY_ALLOW_IPS);
         for (String ip : allowIps) {
@@ -165,20 +183,45 @@ public final class ConfigLoader {
                         + "curve.allow-any-client=true for encryption without client authentication");
             }
         }
-        var db = new Config.Db(url, get(Keys.DB_USER), password(env), table, positive(Keys.DB_POOL_SIZE),
-                positive(Keys.DB_WRITERS), duration(Keys.DB_NETWORK_TIMEOUT), duration(Keys.DB_RETRY_WINDOW));
-        var limits = new Config.Limits(positive(Keys.BATCH_MAX), queueMax, positive(Keys.MESSAGE_MAX_BYTES), maxRecords,
+        var db = new Config.Db(
+                url,
+                get(Keys.DB_USER),
+                password(env),
+                table,
+                positive(Keys.DB_POOL_SIZE),
+                positive(Keys.DB_WRITERS),
+                duration(Keys.DB_NETWORK_TIMEOUT),
+                duration(Keys.DB_RETRY_WINDOW));
+        var limits = new Config.Limits(
+                positive(Keys.BATCH_MAX),
+                queueMax,
+                positive(Keys.MESSAGE_MAX_BYTES),
+                maxRecords,
                 positive(Keys.MESSAGE_MAX_PENDING_PER_PEER));
         var paths = new Config.Paths(dataDir, logDir, pidFile);
-        var processing = new Config.Processing(duration(Keys.PROCESS_SWEEP_INTERVAL), duration(Keys.PROCESS_LINGER),
-                bool(Keys.PROCESS_INLINE));
-        var security = new Config.Security(optional(Keys.CURVE_SERVER_KEY).map(this::resolve),
-                optional(Keys.CURVE_CLIENTS_DIR).map(this::resolve), optional(Keys.CURVE_CLIENT_KEY).map(this::resolve),
-                optional(Keys.CURVE_SERVER_PUBLIC).map(this::resolve), allowIps);
+        var processing = new Config.Processing(
+                duration(Keys.PROCESS_SWEEP_INTERVAL), duration(Keys.PROCESS_LINGER), bool(Keys.PROCESS_INLINE));
+        var security = new Config.Security(
+                optional(Keys.CURVE_SERVER_KEY).map(this::resolve),
+                optional(Keys.CURVE_CLIENTS_DIR).map(this::resolve),
+                optional(Keys.CURVE_CLIENT_KEY).map(this::resolve),
+                optional(Keys.CURVE_SERVER_PUBLIC).map(this::resolve),
+                allowIps);
         var runAs = new Config.RunAs(optional(Keys.USER), optional(Keys.GROUP), umask);
         checkPlaintext(listen);
-        return new Config(listen, db, limits, paths, processing, security, runAs, level,
-                metrics.equals("off") ? Optional.empty() : Optional.of(metrics), spool(dataDir), settings(), source);
+        return new Config(
+                listen,
+                db,
+                limits,
+                paths,
+                processing,
+                security,
+                runAs,
+                level,
+                metrics.equals("off") ? Optional.empty() : Optional.of(metrics),
+                spool(dataDir),
+                settings(),
+                source);
     }
 
     /** The effective text of every key but the secrets (a reload compares them to name what changed). */
@@ -192,18 +235,26 @@ public final class ConfigLoader {
         String on = get(Keys.SPOOL).toLowerCase(Locale.ROOT);
         if (!on.equals("on") && !on.equals("off")) problems.add("spool: '" + get(Keys.SPOOL) + "' is not on or off");
         Path dir = get(Keys.SPOOL_DIR).isEmpty() ? dataDir.resolve("spool") : path(Keys.SPOOL_DIR);
-        var m = Pattern.compile("(\\d+)([kmg]?)").matcher(get(Keys.SPOOL_MAX_BYTES).trim().toLowerCase(Locale.ROOT));
+        var m = Pattern.compile("(\\d+)([kmg]?)")
+                .matcher(get(Keys.SPOOL_MAX_BYTES).trim().toLowerCase(Locale.ROOT));
         long max = 0;
         if (m.matches()) {
-            int shift = switch (m.group(2)) { case "k" -> 10; case "m" -> 20; case "g" -> 30; default -> 0; };
+            int shift =
+                    switch (m.group(2)) {
+                        case "k" -> 10;
+                        case "m" -> 20;
+                        case "g" -> 30;
+                        default -> 0;
+                    };
             try {
                 max = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
             } catch (ArithmeticException | NumberFormatException e) {
                 max = 0;
             }
         }
-        if (max < 4096) problems.add("spool.max-bytes: '" + get(Keys.SPOOL_MAX_BYTES) + "' is not a size of at least 4096 "
-                + "bytes like 1g, 512m or 65536");
+        if (max < 4096)
+            problems.add("spool.max-bytes: '" + get(Keys.SPOOL_MAX_BYTES) + "' is not a size of at least 4096 "
+                    + "bytes like 1g, 512m or 65536");
         return new SpoolConfig(on.equals("on"), dir, max);
     }
 
@@ -216,16 +267,22 @@ public final class ConfigLoader {
         if (!get(Keys.CURVE_SERVER_KEY).isEmpty()) return;
         for (String ep : listen) {
             if (!ep.startsWith("tcp://") || isLoopback(ep)) continue; // not tcp: reported above, or local
-            if (allowed) warnings.add("listen: " + ep + " is reachable from the network without encryption or client "
-                    + "authentication (security.allow-plaintext=true); set curve.server.key");
-            else problems.add("listen: " + ep + " is not a loopback address and CURVE is off; anyone who can reach it "
-                    + "could write records. Set curve.server.key (see README, Security), or security.allow-plaintext=true");
+            if (allowed)
+                warnings.add("listen: " + ep + " is reachable from the network without encryption or client "
+                        + "authentication (security.allow-plaintext=true); set curve.server.key");
+            else
+                problems.add(
+                        "listen: " + ep + " is not a loopback address and CURVE is off; anyone who can reach it "
+                                + "could write records. Set curve.server.key (see README, Security), or security.allow-plaintext=true");
         }
     }
 
     static boolean isLoopback(String endpoint) {
         if (endpoint.startsWith("ipc://") || endpoint.startsWith("inproc://")) return true;
-        String host = endpoint.replaceFirst("^tcp://", "").replaceFirst(":\\d+$", "").replace("[", "").replace("]", "");
+        String host = endpoint.replaceFirst("^tcp://", "")
+                .replaceFirst(":\\d+$", "")
+                .replace("[", "")
+                .replace("]", "");
         return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
@@ -252,7 +309,9 @@ public final class ConfigLoader {
         return new Secret(inline.isEmpty() ? fromEnv : inline);
     }
 
-    private String get(Key k) { return values.get(k.name()); }
+    private String get(Key k) {
+        return values.get(k.name());
+    }
 
     private Optional<String> optional(Key k) {
         String v = get(k);
@@ -260,7 +319,10 @@ public final class ConfigLoader {
     }
 
     private List<String> list(Key k) {
-        return Arrays.stream(get(k).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(get(k).split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     private Path path(Key k) {
@@ -272,7 +334,9 @@ public final class ConfigLoader {
         return resolve(v);
     }
 
-    private Path resolve(String v) { return baseDir.resolve(v).toAbsolutePath().normalize(); }
+    private Path resolve(String v) {
+        return baseDir.resolve(v).toAbsolutePath().normalize();
+    }
 
     private int positive(Key k) {
         String v = get(k).replace("_", "");

@@ -17,9 +17,13 @@ public enum DatabaseKind {
 
     private final List<String> prefixes;
 
-    DatabaseKind(String... prefixes) { this.prefixes = List.of(prefixes); }
+    DatabaseKind(String... prefixes) {
+        this.prefixes = List.of(prefixes);
+    }
 
-    public List<String> prefixes() { return prefixes; }
+    public List<String> prefixes() {
+        return prefixes;
+    }
 
     /** The kind a JDBC URL names; case-sensitive, as the drivers are. */
     public static Optional<DatabaseKind> of(String jdbcUrl) {
@@ -31,7 +35,10 @@ public enum DatabaseKind {
 
     /** Every supported prefix, each wrapped in {@code quote} ("`" for Markdown), as "a, b, c or d". */
     static String list(String quote) {
-        var all = Arrays.stream(values()).flatMap(k -> k.prefixes.stream()).map(p -> quote + p + quote).toList();
+        var all = Arrays.stream(values())
+                .flatMap(k -> k.prefixes.stream())
+                .map(p -> quote + p + quote)
+                .toList();
         return all.subList(0, all.size() - 1).stream().collect(Collectors.joining(", ")) + " or " + all.getLast();
     }
 

@@ -19,10 +19,13 @@ public final class Endpoints {
             return ep.length() > "ipc://".length() ? Optional.empty() : Optional.of("ipc:// needs a path");
         }
         if (ep.startsWith("inproc://")) {
-            return Optional.of("inproc:// is reachable only inside the daemon's own process; use tcp://HOST:PORT or ipc://PATH");
+            return Optional.of(
+                    "inproc:// is reachable only inside the daemon's own process; use tcp://HOST:PORT or ipc://PATH");
         }
         var m = TCP.matcher(ep);
-        if (!m.matches()) return Optional.of("not an endpoint like tcp://127.0.0.1:5555, tcp://[::1]:5555 or ipc:///run/ingestd.sock");
+        if (!m.matches())
+            return Optional.of(
+                    "not an endpoint like tcp://127.0.0.1:5555, tcp://[::1]:5555 or ipc:///run/ingestd.sock");
         return port(m.group(2));
     }
 
@@ -42,5 +45,7 @@ public final class Endpoints {
     }
 
     /** Whether an endpoint takes IPv6 addresses (ZeroMQ needs the socket's IPv6 option for them). */
-    public static boolean isIpv6(String ep) { return ep.contains("://["); }
+    public static boolean isIpv6(String ep) {
+        return ep.contains("://[");
+    }
 }

@@ -16,18 +16,20 @@ public final class IoReason {
     private IoReason() {}
 
     public static String of(IOException e) {
-        String why = switch (e) {
-            case NoSuchFileException x -> "no such file or directory";
-            case AccessDeniedException x -> "permission denied";
-            case NotDirectoryException x -> "not a directory";
-            case FileAlreadyExistsException x -> "exists already";
-            case DirectoryNotEmptyException x -> "directory not empty";
-            case FileSystemException x when x.getReason() != null -> x.getReason();
-            // java.io says "PATH (No such file or directory)"
-            case java.io.FileNotFoundException x when x.getMessage() != null && x.getMessage().matches(".*\\(.+\\)$") ->
-                    x.getMessage().replaceFirst(".*\\((.)(.*)\\)$", "$1$2").toLowerCase(java.util.Locale.ROOT);
-            default -> e.getMessage() == null ? "input/output error" : e.getMessage();
-        };
+        String why =
+                switch (e) {
+                    case NoSuchFileException x -> "no such file or directory";
+                    case AccessDeniedException x -> "permission denied";
+                    case NotDirectoryException x -> "not a directory";
+                    case FileAlreadyExistsException x -> "exists already";
+                    case DirectoryNotEmptyException x -> "directory not empty";
+                    case FileSystemException x when x.getReason() != null -> x.getReason();
+                    // java.io says "PATH (No such file or directory)"
+                    case java.io.FileNotFoundException x
+                    when x.getMessage() != null && x.getMessage().matches(".*\\(.+\\)$") ->
+                        x.getMessage().replaceFirst(".*\\((.)(.*)\\)$", "$1$2").toLowerCase(java.util.Locale.ROOT);
+                    default -> e.getMessage() == null ? "input/output error" : e.getMessage();
+                };
         return why;
     }
 
@@ -47,7 +49,10 @@ public final class IoReason {
 
     /** {@code ConnectException} → "connect exception": a last resort that still shows no Java class name. */
     private static String words(String className) {
-        return className.replaceAll("(Exception|Error)$", " failure").replaceAll("([a-z])([A-Z])", "$1 $2")
-                .toLowerCase(java.util.Locale.ROOT).strip();
+        return className
+                .replaceAll("(Exception|Error)$", " failure")
+                .replaceAll("([a-z])([A-Z])", "$1 $2")
+                .toLowerCase(java.util.Locale.ROOT)
+                .strip();
     }
 }

@@ -37,7 +37,8 @@ public record IpRange(byte[] network, int prefix, String text) {
     public boolean contains(String address) {
         byte[] a;
         try {
-            a = InetAddress.ofLiteral(address.replaceAll("^/|[\\[\\]]|%.*$", "")).getAddress();
+            a = InetAddress.ofLiteral(address.replaceAll("^/|[\\[\\]]|%.*$", ""))
+                    .getAddress();
         } catch (IllegalArgumentException e) {
             return false;
         }
@@ -49,5 +50,8 @@ public record IpRange(byte[] network, int prefix, String text) {
         return (a[full] & mask) == (network[full] & mask);
     }
 
-    @Override public String toString() { return text; }
+    @Override
+    public String toString() {
+        return text;
+    }
 }

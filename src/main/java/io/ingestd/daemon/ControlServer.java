@@ -1,5 +1,8 @@
 package io.ingestd.daemon;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -16,8 +19,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The local control channel: a Unix socket next to the PID file, owned by the daemon's user, where {@code status}
@@ -43,7 +44,9 @@ public final class ControlServer implements AutoCloseable {
     /** What asking the daemon gave: its answer, no daemon listening, or no answer within the deadline. */
     public sealed interface Answer {
         record Answered(String text) implements Answer {}
+
         record NoDaemon() implements Answer {}
+
         record NotResponding(Duration waited) implements Answer {}
     }
 
@@ -60,7 +63,9 @@ public final class ControlServer implements AutoCloseable {
         return pidFile.resolveSibling(name + ".sock");
     }
 
-    public Path path() { return path; }
+    public Path path() {
+        return path;
+    }
 
     public void start(Supervisor supervisor) {
         supervisor.startBackground("control", this::serve);
@@ -112,7 +117,9 @@ public final class ControlServer implements AutoCloseable {
             answer = "error: " + e.getMessage();
         }
         try {
-            boolean sent = Deadlines.write(c, (answer + "\n").getBytes(StandardCharsets.UTF_8),
+            boolean sent = Deadlines.write(
+                    c,
+                    (answer + "\n").getBytes(StandardCharsets.UTF_8),
                     System.nanoTime() + REQUEST_DEADLINE.toNanos());
             if (!sent) log.debug("control client did not read its answer within {} s", REQUEST_DEADLINE.toSeconds());
         } catch (IOException e) {
@@ -123,7 +130,8 @@ public final class ControlServer implements AutoCloseable {
     /** Asks a running daemon; empty if there is none listening or it does not answer in time. */
     public static Optional<String> ask(Path path, String request) {
         return query(path, request, ANSWER_DEADLINE) instanceof Answer.Answered(String text)
-                ? Optional.of(text) : Optional.empty();
+                ? Optional.of(text)
+                : Optional.empty();
     }
 
     /** Asks a running daemon, waiting at most {@code deadline} for the whole exchange (connect, send, answer). */

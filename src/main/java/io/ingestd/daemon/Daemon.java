@@ -15,6 +15,10 @@ import io.ingestd.store.GroupCommitWriter;
 import io.ingestd.store.ProcessingStage;
 import io.ingestd.store.ReplyChannel;
 import io.ingestd.store.RequestQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZContext;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.zeromq.ZContext;
 
 /**
  * The daemon: starts its parts in order (config → PID lock → listener bind → database and migrations →
@@ -50,12 +51,14 @@ public final class Daemon {
     private final Config started;
     /** Who may connect (ZAP); null when nothing is checked. Set by start-up before {@link #running} is published. */
     private volatile io.ingestd.listener.Admission admission;
+
     private volatile String lastReload = "never";
     private final AtomicInteger reloads = new AtomicInteger();
     /** What start-up opened, closed in reverse at stop (or when start-up fails half-way). Start-up thread only. */
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     /** Null until start-up is complete, then published once; signals, control and metrics read only this. */
     private volatile Running running;
+
     private volatile boolean reloadRequested;
     private volatile SdNotify systemd;
     private volatile String runAs = System.getProperty("user.name");
@@ -63,9 +66,18 @@ public final class Daemon {
     private volatile String degraded = "";
 
     /** The running daemon's parts, complete and immutable. */
-    record Running(Listener listener, Thread listenerThread, RequestQueue queue, ReplyChannel replies,
-                   List<GroupCommitWriter> writers, List<Thread> writerThreads, ProcessingStage processing,
-                   Thread processingThread, Database db, DatabaseProbe probe, Spool spool) {
+    record Running(
+            Listener listener,
+            Thread listenerThread,
+            RequestQueue queue,
+            ReplyChannel replies,
+            List<GroupCommitWriter> writers,
+            List<Thread> writerThreads,
+            ProcessingStage processing,
+            Thread processingThread,
+            Database db,
+            DatabaseProbe probe,
+            Spool spool) {
         Running {
             writers = List.copyOf(writers);
             writerThreads = List.copyOf(writerThreads);
@@ -80,24 +92,46 @@ public final class Daemon {
         this.configWarnings = configWarnings;
     }
 
-    public Stats stats() { return stats; }
+    public Stats stats() {
+        return stats;
+    }
     /** The last configuration loaded (reloadable keys in effect). */
-    public Config config() { return config; }
+    public Config config() {
+        return config;
+    }
     /** The configuration started with: what restart-only keys (listen, metrics.listen, paths) really are. */
-    public Config started() { return started; }
+    public Config started() {
+        return started;
+    }
     /** Restart-only keys whose loaded value differs from the one in effect. */
-    public List<String> restartNeededFor() { return Reload.changedFixedKeys(started, config); }
-    public Instant startedAt() { return startedAt; }
+    public List<String> restartNeededFor() {
+        return Reload.changedFixedKeys(started, config);
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
     /** The running parts; null while starting. */
-    Running running() { return running; }
+    Running running() {
+        return running;
+    }
     /** The spool, or null when it is off (or while starting). */
     Spool spool() {
         var r = running;
         return r == null ? null : r.spool();
     }
-    public String runAs() { return runAs; }
-    public String lastReload() { return lastReload; }
-    public int reloads() { return reloads.get(); }
+
+    public String runAs() {
+        return runAs;
+    }
+
+    public String lastReload() {
+        return lastReload;
+    }
+
+    public int reloads() {
+        return reloads.get();
+    }
 
     /** Runs the daemon until it is told to stop; returns the process exit code. */
     public int run(Readiness readiness, boolean foreground) {
@@ -114,8 +148,8 @@ public final class Daemon {
             shutdownQuietly();
             return Phase.STARTUP.exitCode.code();
         }
-        String summary = "listening on " + String.join(", ", config.listen()) + ", database " + config.db().urlForDisplay()
-                + degraded;
+        String summary = "listening on " + String.join(", ", config.listen()) + ", database "
+                + config.db().urlForDisplay() + degraded;
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
         readiness.ready(summary);
         systemd = SdNotify.fromEnvironment().orElse(null);
@@ -126,8 +160,11 @@ public final class Daemon {
         if (systemd != null) systemd.stopping();
         watchdog.stop();
         drain(running);
-        log.info("stopped: {} records acknowledged, {} retried, {} rejected messages",
-                stats.recordsAcknowledged.sum(), stats.recordsRetried.sum(), stats.rejectedTotal());
+        log.info(
+                "stopped: {} records acknowledged, {} retried, {} rejected messages",
+                stats.recordsAcknowledged.sum(),
+                stats.recordsRetried.sum(),
+                stats.rejectedTotal());
         var failure = supervisor.failure();
         if (failure.isPresent()) {
             log.error("stopped because a {}; exit code {}", failure.get(), ExitCode.COMPONENT_FAILED.code());
@@ -144,8 +181,8 @@ public final class Daemon {
             FileModes.followUmask(config.paths().dataDir(), config.runAs().umask());
             FileModes.followUmask(config.paths().logDir(), config.runAs().umask());
         } catch (IOException e) {
-            throw new StartupFailure(Phase.CONFIG, "cannot create directory " + e.getMessage()
-                    + " (check log.dir and data.dir)", e);
+            throw new StartupFailure(
+                    Phase.CONFIG, "cannot create directory " + e.getMessage() + " (check log.dir and data.dir)", e);
         }
         try {
             Logging.configure(config.paths().logDir(), config.logLevel(), foreground);
@@ -161,8 +198,11 @@ public final class Daemon {
         } catch (PidFile.HeldException e) {
             throw new StartupFailure(Phase.LOCK, e.getMessage());
         } catch (IOException e) {
-            throw new StartupFailure(Phase.LOCK, "cannot create or lock PID file " + config.paths().pidFile() + ": " + io.ingestd.config.IoReason.of(e)
-                    + " (check pid.file and its directory's permissions)", e);
+            throw new StartupFailure(
+                    Phase.LOCK,
+                    "cannot create or lock PID file " + config.paths().pidFile() + ": "
+                            + io.ingestd.config.IoReason.of(e) + " (check pid.file and its directory's permissions)",
+                    e);
         }
         var zmq = new ZContext(1);
         opened.push(zmq::close);
@@ -198,32 +238,44 @@ public final class Daemon {
             opened.push(db);
             if (spool != null) spool.markMigrated(schemaId);
         } catch (Database.SchemaRefused e) {
-            throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
+            throw new StartupFailure(
+                    Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             if (spool == null || !spool.wasMigrated(schemaId) || !isUnreachable(e)) {
-                throw new StartupFailure(Phase.DATABASE, "database " + config.db().urlForDisplay() + " unreachable or "
-                        + "unusable: " + io.ingestd.store.SqlFailure.rootMessage(e) + " (check db.url, db.user and the password, and that the "
-                        + "server runs)", e);
+                throw new StartupFailure(
+                        Phase.DATABASE,
+                        "database " + config.db().urlForDisplay() + " unreachable or "
+                                + "unusable: " + io.ingestd.store.SqlFailure.rootMessage(e)
+                                + " (check db.url, db.user and the password, and that the "
+                                + "server runs)",
+                        e);
             }
             // migrated by an earlier start: take messages into the spool now, migrate and drain when it answers
             db = Database.openUnmigrated(config);
             opened.push(db);
             stats.databaseDown("unreachable since start: " + io.ingestd.store.SqlFailure.rootMessage(e));
-            degraded = "; DEGRADED: the database is unreachable (" + io.ingestd.store.SqlFailure.rootMessage(e) + "), messages are spooled to "
-                    + spool.dir() + " until it answers";
-            log.warn("starting degraded: database {} unreachable ({}); its schema was migrated by an earlier start, "
-                    + "so messages are spooled until it answers", config.db().urlForDisplay(), io.ingestd.store.SqlFailure.rootMessage(e));
+            degraded = "; DEGRADED: the database is unreachable (" + io.ingestd.store.SqlFailure.rootMessage(e)
+                    + "), messages are spooled to " + spool.dir() + " until it answers";
+            log.warn(
+                    "starting degraded: database {} unreachable ({}); its schema was migrated by an earlier start, "
+                            + "so messages are spooled until it answers",
+                    config.db().urlForDisplay(),
+                    io.ingestd.store.SqlFailure.rootMessage(e));
         }
         var probe = new DatabaseProbe(db, stats);
         io.ingestd.metrics.MetricsServer metrics = null;
         if (config.metricsListen().isPresent()) {
             try {
-                metrics = new io.ingestd.metrics.MetricsServer(config.metricsListen().get(), stats, metricsSources());
+                metrics = new io.ingestd.metrics.MetricsServer(
+                        config.metricsListen().get(), stats, metricsSources());
                 opened.push(metrics::close);
                 if (spool != null) SpoolStatus.register(metrics, spool);
             } catch (IOException | RuntimeException e) {
-                throw new StartupFailure(Phase.BIND, "cannot serve metrics on " + config.metricsListen().get() + ": "
-                        + e.getMessage() + " (check metrics.listen, or set it to off)", e);
+                throw new StartupFailure(
+                        Phase.BIND,
+                        "cannot serve metrics on " + config.metricsListen().get() + ": " + e.getMessage()
+                                + " (check metrics.listen, or set it to off)",
+                        e);
             }
         }
         ControlServer control;
@@ -231,16 +283,32 @@ public final class Daemon {
             control = new ControlServer(ControlServer.pathFor(config.paths().pidFile()), this::control);
             opened.push(control);
         } catch (IOException e) {
-            throw new StartupFailure(Phase.BIND, "cannot create control socket next to " + config.paths().pidFile() + ": " + io.ingestd.config.IoReason.of(e), e);
+            throw new StartupFailure(
+                    Phase.BIND,
+                    "cannot create control socket next to " + config.paths().pidFile() + ": "
+                            + io.ingestd.config.IoReason.of(e),
+                    e);
         }
         dropPrivileges(pidFile, control, spool);
         control.start(supervisor);
-        var processing = new ProcessingStage(db, stats, config.processing().sweepInterval(), config.processing().linger(), config.processing().inline());
+        var processing = new ProcessingStage(
+                db,
+                stats,
+                config.processing().sweepInterval(),
+                config.processing().linger(),
+                config.processing().inline());
         var writers = new ArrayList<GroupCommitWriter>();
         var writerThreads = new ArrayList<Thread>();
         for (int i = 0; i < config.db().writers(); i++) {
-            var w = new GroupCommitWriter(db, queue, replies, processing, stats, rejects,
-                    config.limits().batchMax(), config.db().retryWindow());
+            var w = new GroupCommitWriter(
+                    db,
+                    queue,
+                    replies,
+                    processing,
+                    stats,
+                    rejects,
+                    config.limits().batchMax(),
+                    config.db().retryWindow());
             if (spool != null) w.spoolTo(spool);
             writers.add(w);
             writerThreads.add(supervisor.start("writer-" + i, w, w::failed));
@@ -250,8 +318,18 @@ public final class Daemon {
         probe.start(supervisor);
         opened.push(probe::stop);
         if (metrics != null) metrics.start();
-        return new Running(listener, listenerThread, queue, replies, writers, writerThreads, processing,
-                processingThread, db, probe, spool);
+        return new Running(
+                listener,
+                listenerThread,
+                queue,
+                replies,
+                writers,
+                writerThreads,
+                processing,
+                processingThread,
+                db,
+                probe,
+                spool);
     }
 
     private void dropPrivileges(PidFile pidFile, ControlServer control, Spool spool) throws StartupFailure {
@@ -261,11 +339,14 @@ public final class Daemon {
             return;
         }
         try {
-            var id = PrivilegeDrop.resolve(config.runAs().user().get(), config.runAs().group().orElse(null));
+            var id = PrivilegeDrop.resolve(
+                    config.runAs().user().get(), config.runAs().group().orElse(null));
             if (!root && Posix.geteuid() == id.uid()) return; // already the configured user
             if (!root) {
-                throw new StartupFailure(Phase.PRIVILEGES, "cannot switch to user " + id.user() + ": ingestd runs "
-                        + "as uid " + Posix.geteuid() + ", not root (start it as root, or remove the user key)");
+                throw new StartupFailure(
+                        Phase.PRIVILEGES,
+                        "cannot switch to user " + id.user() + ": ingestd runs " + "as uid " + Posix.geteuid()
+                                + ", not root (start it as root, or remove the user key)");
             }
             handOver(id, pidFile, control, spool);
             PrivilegeDrop.apply(id);
@@ -281,7 +362,8 @@ public final class Daemon {
     private void handOver(PrivilegeDrop.Identity id, PidFile pidFile, ControlServer control, Spool spool)
             throws StartupFailure {
         try {
-            var dirs = new ArrayList<>(List.of(config.paths().dataDir(), config.paths().logDir()));
+            var dirs = new ArrayList<>(
+                    List.of(config.paths().dataDir(), config.paths().logDir()));
             if (spool != null && !spool.dir().startsWith(config.paths().dataDir())) dirs.add(spool.dir());
             for (Path dir : dirs) {
                 try (var files = Files.walk(dir)) {
@@ -291,12 +373,15 @@ public final class Daemon {
             pidFile.chown(id.uid(), id.gid());
             Posix.chown(control.path().toString(), id.uid(), id.gid());
             Path pidDir = config.paths().pidFile().getParent();
-            if (!pidDir.equals(config.paths().dataDir()) && pidDir.startsWith(config.paths().dataDir())) {
+            if (!pidDir.equals(config.paths().dataDir())
+                    && pidDir.startsWith(config.paths().dataDir())) {
                 Posix.chown(pidDir.toString(), id.uid(), id.gid());
             }
         } catch (IOException | RuntimeException e) {
-            throw new StartupFailure(Phase.PRIVILEGES, "cannot hand data.dir and log.dir to user " + id.user()
-                    + ": " + e.getMessage(), e);
+            throw new StartupFailure(
+                    Phase.PRIVILEGES,
+                    "cannot hand data.dir and log.dir to user " + id.user() + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -334,7 +419,9 @@ public final class Daemon {
         var writerThreads = r.writerThreads();
         var listenerThread = r.listenerThread();
         listener.stopReading();
-        awaitQuietly(() -> queue.isEmpty() && !listener.isHolding() || writerThreads.stream().noneMatch(Thread::isAlive),
+        awaitQuietly(
+                () -> queue.isEmpty() && !listener.isHolding()
+                        || writerThreads.stream().noneMatch(Thread::isAlive),
                 Duration.ofMinutes(10));
         r.writers().forEach(GroupCommitWriter::stop);
         writerThreads.forEach(Daemon::joinQuietly);
@@ -384,15 +471,22 @@ public final class Daemon {
         try {
             var overrides = new java.util.LinkedHashMap<>(config.source().overrides());
             overrides.putAll(extraOverrides);
-            var source = new Config.Source(config.source().file(), overrides, config.source().baseDir());
-            var loaded = ConfigLoader.load(source, Map.of(ConfigLoader.PASSWORD_ENV, config.db().password().reveal()));
+            var source = new Config.Source(
+                    config.source().file(), overrides, config.source().baseDir());
+            var loaded = ConfigLoader.load(
+                    source,
+                    Map.of(ConfigLoader.PASSWORD_ENV, config.db().password().reveal()));
             var next = loaded.config();
             var fixed = Reload.changedFixedKeys(started, next);
             if (admission != null) admission.reloadKeys();
             Logging.setLevel(next.logLevel());
             r.listener().limits(limits(next));
-            r.writers().forEach(w -> w.reconfigure(next.limits().batchMax(), next.db().retryWindow()));
-            r.processing().reconfigure(next.processing().sweepInterval(), next.processing().linger());
+            r.writers()
+                    .forEach(w ->
+                            w.reconfigure(next.limits().batchMax(), next.db().retryWindow()));
+            r.processing()
+                    .reconfigure(
+                            next.processing().sweepInterval(), next.processing().linger());
             config = next;
             outcome = "applied" + (fixed.isEmpty() ? "" : "; restart needed for: " + String.join(", ", fixed));
             loaded.warnings().forEach(w -> log.warn("config: {}", w));
@@ -412,11 +506,30 @@ public final class Daemon {
 
     private io.ingestd.metrics.MetricsServer.Sources metricsSources() {
         return new io.ingestd.metrics.MetricsServer.Sources() {
-            @Override public int queueRecords() { return running == null ? 0 : running.queue().records(); }
-            @Override public long backlog() { return Daemon.this.backlog(); }
-            @Override public int poolActive() { return running == null ? 0 : running.db().activeConnections(); }
-            @Override public int poolTotal() { return running == null ? 0 : running.db().totalConnections(); }
-            @Override public io.ingestd.metrics.MetricsServer.Health health() { return Daemon.this.health(); }
+            @Override
+            public int queueRecords() {
+                return running == null ? 0 : running.queue().records();
+            }
+
+            @Override
+            public long backlog() {
+                return Daemon.this.backlog();
+            }
+
+            @Override
+            public int poolActive() {
+                return running == null ? 0 : running.db().activeConnections();
+            }
+
+            @Override
+            public int poolTotal() {
+                return running == null ? 0 : running.db().totalConnections();
+            }
+
+            @Override
+            public io.ingestd.metrics.MetricsServer.Health health() {
+                return Daemon.this.health();
+            }
         };
     }
 
@@ -431,8 +544,9 @@ public final class Daemon {
         if (refusal != null) return new io.ingestd.metrics.MetricsServer.Health(false, refusal);
         if (stats.isDatabaseDown()) {
             if (r.spool() != null) {
-                return new io.ingestd.metrics.MetricsServer.Health(true, "degraded: database unavailable, "
-                        + "acknowledging from the spool: " + stats.lastError());
+                return new io.ingestd.metrics.MetricsServer.Health(
+                        true,
+                        "degraded: database unavailable, " + "acknowledging from the spool: " + stats.lastError());
             }
             return new io.ingestd.metrics.MetricsServer.Health(false, "database unavailable: " + stats.lastError());
         }
@@ -442,14 +556,21 @@ public final class Daemon {
         }
         long writerLimit = config.db().networkTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
         for (var w : r.writers()) {
-            if (now - w.heartbeatNanos() > writerLimit) return new io.ingestd.metrics.MetricsServer.Health(false, "writer stalled");
+            if (now - w.heartbeatNanos() > writerLimit)
+                return new io.ingestd.metrics.MetricsServer.Health(false, "writer stalled");
         }
-        if (isProcessingStalled(r, now)) return new io.ingestd.metrics.MetricsServer.Health(false, "processing stalled");
+        if (isProcessingStalled(r, now))
+            return new io.ingestd.metrics.MetricsServer.Health(false, "processing stalled");
         return new io.ingestd.metrics.MetricsServer.Health(true, "");
     }
 
-    long backlog() { return running == null ? -1 : running.probe().backlog(); }
-    double ackRate() { return running == null ? 0 : running.probe().ackRate(); }
+    long backlog() {
+        return running == null ? -1 : running.probe().backlog();
+    }
+
+    double ackRate() {
+        return running == null ? 0 : running.probe().ackRate();
+    }
 
     /** Answers the control channel: {@code status} (JSON) or {@code status-text}. */
     private String control(String request) {
@@ -476,7 +597,10 @@ public final class Daemon {
     }
 
     private static Listener.Limits limits(Config c) {
-        return new Listener.Limits(c.limits().maxMessageBytes(), c.limits().maxMessageRecords(), c.limits().maxPendingPerPeer());
+        return new Listener.Limits(
+                c.limits().maxMessageBytes(),
+                c.limits().maxMessageRecords(),
+                c.limits().maxPendingPerPeer());
     }
 
     /**
@@ -488,7 +612,8 @@ public final class Daemon {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (!(t instanceof java.sql.SQLException sql)) continue;
             String state = sql.getSQLState();
-            if (state != null && (state.startsWith("28") || state.startsWith("3D") || state.startsWith("42"))) return false;
+            if (state != null && (state.startsWith("28") || state.startsWith("3D") || state.startsWith("42")))
+                return false;
             if (GroupCommitWriter.isAvailabilityError(sql)) unreachable = true;
         }
         return unreachable;
@@ -527,6 +652,7 @@ public final class Daemon {
 
     /** Against its own, longer limit: a FeeProcessor may take its time with a batch. */
     private boolean isProcessingStalled(Running r, long now) {
-        return now - r.processing().heartbeatNanos() > r.processing().stallLimitNanos(config.db().networkTimeout());
+        return now - r.processing().heartbeatNanos()
+                > r.processing().stallLimitNanos(config.db().networkTimeout());
     }
 }

@@ -3,6 +3,7 @@ package io.ingestd.daemon;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
 import io.ingestd.posix.Posix;
+
 import java.io.IOException;
 import java.io.PrintStream;
 

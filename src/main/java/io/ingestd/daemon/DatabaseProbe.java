@@ -2,6 +2,7 @@ package io.ingestd.daemon;
 
 import io.ingestd.metrics.Stats;
 import io.ingestd.store.Database;
+
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 
@@ -28,12 +29,18 @@ final class DatabaseProbe {
         supervisor.startBackground("db-probe", this::loop);
     }
 
-    void stop() { running = false; }
+    void stop() {
+        running = false;
+    }
 
-    long backlog() { return backlog; }
+    long backlog() {
+        return backlog;
+    }
 
     /** Records acknowledged per second over the last few seconds. */
-    double ackRate() { return ackRate; }
+    double ackRate() {
+        return ackRate;
+    }
 
     private void loop() {
         long lastAcks = stats.recordsAcknowledged.sum();

@@ -1,6 +1,7 @@
 package io.ingestd.daemon;
 
 import io.ingestd.config.Config;
+
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -26,8 +27,11 @@ public final class Detach {
     /** What the start came to. */
     public sealed interface Outcome {
         record Ready(long pid, String summary) implements Outcome {}
+
         record Failed(Phase phase, String message) implements Outcome {}
+
         record Died(int exitCode, List<String> output) implements Outcome {}
+
         record TimedOut(long pid, Duration waited) implements Outcome {}
     }
 
@@ -39,7 +43,9 @@ public final class Detach {
         childEnv.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         childEnv.put("LANG", "C.UTF-8");
         if (env.containsKey("TZ")) childEnv.put("TZ", env.get("TZ"));
-        source.file().ifPresent(f -> childEnv.put(RunningDaemons.MARK, f.toAbsolutePath().normalize().toString()));
+        source.file()
+                .ifPresent(f -> childEnv.put(
+                        RunningDaemons.MARK, f.toAbsolutePath().normalize().toString()));
         pb.redirectErrorStream(true);
         // no_new_privs is inherited by the child and all its threads (prctl in the daemon covers one thread only)
         io.ingestd.posix.Posix.setNoNewPrivileges();

@@ -6,7 +6,9 @@ import org.slf4j.LoggerFactory;
 public final class ForegroundReadiness implements Readiness {
     private final SdNotify systemd;
 
-    private ForegroundReadiness(SdNotify systemd) { this.systemd = systemd; }
+    private ForegroundReadiness(SdNotify systemd) {
+        this.systemd = systemd;
+    }
 
     public static Readiness create() {
         return new ForegroundReadiness(SdNotify.fromEnvironment().orElse(null));
@@ -14,12 +16,15 @@ public final class ForegroundReadiness implements Readiness {
 
     @Override
     public void ready(String summary) {
-        if (systemd != null) systemd.send("READY=1\nSTATUS=ready, " + summary + "\nMAINPID=" + ProcessHandle.current().pid());
+        if (systemd != null)
+            systemd.send("READY=1\nSTATUS=ready, " + summary + "\nMAINPID="
+                    + ProcessHandle.current().pid());
     }
 
     @Override
     public void failed(Phase phase, String message) {
         if (systemd != null) systemd.send("STATUS=failed (" + phase.label() + "): " + message);
-        LoggerFactory.getLogger(ForegroundReadiness.class).error("ingestd failed to start ({}): {}", phase.label(), message);
+        LoggerFactory.getLogger(ForegroundReadiness.class)
+                .error("ingestd failed to start ({}): {}", phase.label(), message);
     }
 }

@@ -2,6 +2,7 @@ package io.ingestd.daemon;
 
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigLoader;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,8 +48,8 @@ final class Handoff {
         for (String k : p.stringPropertyNames()) if (!k.startsWith("@")) overrides.put(k, p.getProperty(k));
         var env = new LinkedHashMap<String, String>();
         if (p.getProperty(ENV_PASSWORD) != null) env.put(ConfigLoader.PASSWORD_ENV, p.getProperty(ENV_PASSWORD));
-        var source = new Config.Source(Optional.ofNullable(p.getProperty(FILE)).map(Path::of), overrides,
-                Path.of(p.getProperty(BASE, "/")));
+        var source = new Config.Source(
+                Optional.ofNullable(p.getProperty(FILE)).map(Path::of), overrides, Path.of(p.getProperty(BASE, "/")));
         return new Received(source, env);
     }
 }

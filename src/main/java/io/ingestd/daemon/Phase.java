@@ -1,6 +1,7 @@
 package io.ingestd.daemon;
 
 import io.ingestd.ExitCode;
+
 import java.util.Locale;
 
 /** The start-up phases, in order, each with the exit code {@code ingestd start} returns when the daemon fails in it. */
@@ -14,7 +15,11 @@ public enum Phase {
 
     public final ExitCode exitCode;
 
-    Phase(ExitCode exitCode) { this.exitCode = exitCode; }
+    Phase(ExitCode exitCode) {
+        this.exitCode = exitCode;
+    }
 
-    public String label() { return name().toLowerCase(Locale.ROOT); }
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 }

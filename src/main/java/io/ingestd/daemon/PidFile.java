@@ -34,6 +34,7 @@ public final class PidFile implements AutoCloseable {
         record NotRunning() implements State {}
         /** The file exists but nobody holds its lock: the daemon died without cleaning up. */
         record Dead(OptionalInt pid) implements State {}
+
         record Running(ProcessIdentity process) implements State {}
         /** The file cannot be read (e.g. a non-root user and a root daemon's file): it may well run. */
         record Unknown(String reason) implements State {}
@@ -48,13 +49,17 @@ public final class PidFile implements AutoCloseable {
             this.pid = pid;
         }
 
-        public int pid() { return pid; }
+        public int pid() {
+            return pid;
+        }
     }
 
     public static PidFile acquire(Path path) throws IOException, HeldException {
         Files.createDirectories(path.getParent());
-        var channel = FileChannel.open(path, List.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE).stream().collect(java.util.stream.Collectors.toSet()),
+        var channel = FileChannel.open(
+                path,
+                List.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE).stream()
+                        .collect(java.util.stream.Collectors.toSet()),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
         FileLock lock;
         try {
@@ -69,12 +74,15 @@ public final class PidFile implements AutoCloseable {
         }
         var self = ProcessIdentity.self();
         channel.truncate(0);
-        channel.write(ByteBuffer.wrap((self.pid() + "\n" + self.startTime() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        channel.write(
+                ByteBuffer.wrap((self.pid() + "\n" + self.startTime() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
         channel.force(true);
         return new PidFile(path, channel, lock);
     }
 
-    public Path path() { return path; }
+    public Path path() {
+        return path;
+    }
 
     /** Hands the file to the user the daemon will run as, so it can still remove it at stop. */
     public void chown(int uid, int gid) {
@@ -133,8 +141,11 @@ public final class PidFile implements AutoCloseable {
                 String[] f = line.trim().split("\\s+");
                 if (f.length < 6) continue;
                 String[] id = f[5].split(":");
-                if (id.length == 3 && Long.parseLong(id[2]) == ino && Long.parseLong(id[0], 16) == major
-                        && Long.parseLong(id[1], 16) == minor && f[4].matches("\\d+")) {
+                if (id.length == 3
+                        && Long.parseLong(id[2]) == ino
+                        && Long.parseLong(id[0], 16) == major
+                        && Long.parseLong(id[1], 16) == minor
+                        && f[4].matches("\\d+")) {
                     return OptionalInt.of(Integer.parseInt(f[4]));
                 }
             }

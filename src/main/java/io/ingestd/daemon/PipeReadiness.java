@@ -1,6 +1,7 @@
 package io.ingestd.daemon;
 
 import io.ingestd.posix.Posix;
+
 import java.io.PrintStream;
 
 /**
@@ -13,7 +14,9 @@ final class PipeReadiness implements Readiness {
 
     private final PrintStream out;
 
-    PipeReadiness(PrintStream out) { this.out = out; }
+    PipeReadiness(PrintStream out) {
+        this.out = out;
+    }
 
     @Override
     public void ready(String summary) {

@@ -2,6 +2,7 @@ package io.ingestd.daemon;
 
 import io.ingestd.posix.Posix;
 import io.ingestd.posix.UserDb;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,10 @@ public final class PrivilegeDrop {
     public static void verifyAllThreads(Identity id) {
         String uids = (id.uid() + "\t").repeat(4).trim();
         String gids = (id.gid() + "\t").repeat(4).trim();
-        String groups = Arrays.stream(id.groups()).distinct().sorted().mapToObj(Integer::toString)
+        String groups = Arrays.stream(id.groups())
+                .distinct()
+                .sorted()
+                .mapToObj(Integer::toString)
                 .collect(Collectors.joining(" "));
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
@@ -67,7 +71,12 @@ public final class PrivilegeDrop {
     }
 
     private static String sortedGroups(String s) {
-        return Arrays.stream(s.trim().split("\\s+")).filter(x -> !x.isEmpty()).mapToInt(Integer::parseInt)
-                .distinct().sorted().mapToObj(Integer::toString).collect(Collectors.joining(" "));
+        return Arrays.stream(s.trim().split("\\s+"))
+                .filter(x -> !x.isEmpty())
+                .mapToInt(Integer::parseInt)
+                .distinct()
+                .sorted()
+                .mapToObj(Integer::toString)
+                .collect(Collectors.joining(" "));
     }
 }

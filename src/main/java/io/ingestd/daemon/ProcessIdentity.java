@@ -37,7 +37,8 @@ public record ProcessIdentity(int pid, long startTime) {
     /** How long the process has been running. */
     public Duration uptime() {
         try {
-            String up = Files.readString(Path.of("/proc/uptime"), StandardCharsets.US_ASCII).split("\\s+")[0];
+            String up = Files.readString(Path.of("/proc/uptime"), StandardCharsets.US_ASCII)
+                    .split("\\s+")[0];
             double secs = Double.parseDouble(up) - (double) startTime / CLOCK_TICKS;
             return Duration.ofMillis((long) (Math.max(0, secs) * 1000));
         } catch (IOException | RuntimeException e) {

@@ -3,6 +3,7 @@ package io.ingestd.daemon;
 import io.ingestd.config.Config;
 import io.ingestd.config.Key;
 import io.ingestd.config.Keys;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,7 +22,8 @@ final class Reload {
             if (k.reloadable()) continue;
             boolean differs = k.secret()
                     ? !old.db().password().equals(next.db().password())
-                    : !Objects.equals(old.settings().get(k.name()), next.settings().get(k.name()));
+                    : !Objects.equals(
+                            old.settings().get(k.name()), next.settings().get(k.name()));
             if (differs) changed.add(k.name());
         }
         return changed;

@@ -9,7 +9,10 @@ public final class ReloadRequest {
 
     public static String of(Map<String, String> overrides) {
         var sb = new StringBuilder("reload ");
-        overrides.forEach((k, v) -> sb.append(k).append('=').append(v.replace('\t', ' ').replace('\n', ' ')).append('\t'));
+        overrides.forEach((k, v) -> sb.append(k)
+                .append('=')
+                .append(v.replace('\t', ' ').replace('\n', ' '))
+                .append('\t'));
         return sb.toString();
     }
 

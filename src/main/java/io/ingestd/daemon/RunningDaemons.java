@@ -27,7 +27,8 @@ public final class RunningDaemons {
             for (Path p : (Iterable<Path>) procs::iterator) {
                 String name = p.getFileName().toString();
                 if (!name.matches("\\d+") || Long.parseLong(name) == self) continue;
-                if (isDaemonFrom(p, wanted)) ProcessIdentity.of(Integer.parseInt(name)).ifPresent(found::add);
+                if (isDaemonFrom(p, wanted))
+                    ProcessIdentity.of(Integer.parseInt(name)).ifPresent(found::add);
             }
         } catch (IOException e) {
             return found; // no /proc: only the PID file can tell

@@ -1,6 +1,7 @@
 package io.ingestd.daemon;
 
 import io.ingestd.posix.UnixDatagram;
+
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -11,7 +12,9 @@ import java.util.OptionalLong;
 public final class SdNotify {
     private final String address;
 
-    public SdNotify(String address) { this.address = address; }
+    public SdNotify(String address) {
+        this.address = address;
+    }
 
     public static Optional<SdNotify> fromEnvironment() {
         String s = System.getenv("NOTIFY_SOCKET");
@@ -27,12 +30,25 @@ public final class SdNotify {
         return OptionalLong.of(Long.parseLong(usec));
     }
 
-    public boolean send(String state) { return UnixDatagram.send(address, state); }
+    public boolean send(String state) {
+        return UnixDatagram.send(address, state);
+    }
 
-    public boolean ready() { return send("READY=1"); }
-    public boolean status(String text) { return send("STATUS=" + text.replace('\n', ' ')); }
-    public boolean stopping() { return send("STOPPING=1"); }
-    public boolean watchdog() { return send("WATCHDOG=1"); }
+    public boolean ready() {
+        return send("READY=1");
+    }
+
+    public boolean status(String text) {
+        return send("STATUS=" + text.replace('\n', ' '));
+    }
+
+    public boolean stopping() {
+        return send("STOPPING=1");
+    }
+
+    public boolean watchdog() {
+        return send("WATCHDOG=1");
+    }
 
     /** RELOADING=1 with the CLOCK_MONOTONIC time, as Type=notify-reload requires. */
     public boolean reloading() {

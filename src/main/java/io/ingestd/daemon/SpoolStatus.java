@@ -2,6 +2,7 @@ package io.ingestd.daemon;
 
 import io.ingestd.metrics.MetricsServer;
 import io.ingestd.spool.Spool;
+
 import java.util.Map;
 
 /** What status and the metrics endpoint show of the spool. */
@@ -9,12 +10,19 @@ final class SpoolStatus {
     private SpoolStatus() {}
 
     static void register(MetricsServer metrics, Spool spool) {
-        metrics.gauge("ingestd.spool.records", "records in the local spool, acknowledged and not yet in the database", spool::records);
+        metrics.gauge(
+                "ingestd.spool.records",
+                "records in the local spool, acknowledged and not yet in the database",
+                spool::records);
         metrics.gauge("ingestd.spool.bytes", "size of the spool's files", spool::bytes);
         metrics.gauge("ingestd.spool.oldest.seconds", "age of the oldest message in the spool", spool::oldestSeconds);
-        metrics.counter("ingestd.spool.conflicts", "spooled messages found at drain to conflict with a stored row "
-                + "(written to rejects.log)", spool::conflicts);
-        metrics.counter("ingestd.spool.quarantined", "damaged spool files moved or copied to the quarantine directory",
+        metrics.counter(
+                "ingestd.spool.conflicts",
+                "spooled messages found at drain to conflict with a stored row " + "(written to rejects.log)",
+                spool::conflicts);
+        metrics.counter(
+                "ingestd.spool.quarantined",
+                "damaged spool files moved or copied to the quarantine directory",
                 spool::quarantinedFiles);
     }
 

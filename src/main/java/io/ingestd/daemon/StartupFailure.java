@@ -13,5 +13,7 @@ public final class StartupFailure extends Exception {
         this(phase, message, null);
     }
 
-    public Phase phase() { return phase; }
+    public Phase phase() {
+        return phase;
+    }
 }

@@ -1,6 +1,7 @@
 package io.ingestd.daemon;
 
 import io.ingestd.log.Json;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,7 +33,8 @@ final class StatusReport {
         m.put("messages_rejected", s.rejectedTotal());
         var byReason = new LinkedHashMap<String, Object>();
         for (var e : s.rejectedByReason().entrySet()) {
-            if (e.getValue().sum() > 0) byReason.put(e.getKey().label(), e.getValue().sum());
+            if (e.getValue().sum() > 0)
+                byReason.put(e.getKey().label(), e.getValue().sum());
         }
         m.put("rejected_by_reason", byReason);
         m.put("acknowledged_per_second", Math.round(d.ackRate()));
@@ -77,41 +79,77 @@ final class StatusReport {
 
     static String text(Map<String, Object> m) {
         var sb = new StringBuilder();
-        sb.append("ingestd is running (pid ").append(m.get("pid")).append("), up ")
-                .append(human((Long) m.get("uptime_seconds"))).append(", as user ").append(m.get("user")).append('\n');
+        sb.append("ingestd is running (pid ")
+                .append(m.get("pid"))
+                .append("), up ")
+                .append(human((Long) m.get("uptime_seconds")))
+                .append(", as user ")
+                .append(m.get("user"))
+                .append('\n');
         sb.append("  listening on ").append(m.get("listen")).append('\n');
-        sb.append("  database     ").append(m.get("database")).append(" table ").append(m.get("table"))
-                .append(Boolean.TRUE.equals(m.get("database_up")) ? " (up)" : " (UNAVAILABLE)").append('\n');
+        sb.append("  database     ")
+                .append(m.get("database"))
+                .append(" table ")
+                .append(m.get("table"))
+                .append(Boolean.TRUE.equals(m.get("database_up")) ? " (up)" : " (UNAVAILABLE)")
+                .append('\n');
         if (!String.valueOf(m.get("database_node")).isEmpty()) {
-            sb.append("  db node      ").append(m.get("database_node")).append(" (last commit); ")
-                    .append(m.get("database_failovers")).append(" failovers\n");
+            sb.append("  db node      ")
+                    .append(m.get("database_node"))
+                    .append(" (last commit); ")
+                    .append(m.get("database_failovers"))
+                    .append(" failovers\n");
         }
-        sb.append("  records      ").append(m.get("records_acknowledged")).append(" acknowledged, ")
-                .append(m.get("records_processed")).append(" processed, ").append(m.get("records_retried"))
-                .append(" retried; ").append(m.get("messages_rejected")).append(" messages rejected")
-                .append(reasons(m.get("rejected_by_reason"))).append('\n');
+        sb.append("  records      ")
+                .append(m.get("records_acknowledged"))
+                .append(" acknowledged, ")
+                .append(m.get("records_processed"))
+                .append(" processed, ")
+                .append(m.get("records_retried"))
+                .append(" retried; ")
+                .append(m.get("messages_rejected"))
+                .append(" messages rejected")
+                .append(reasons(m.get("rejected_by_reason")))
+                .append('\n');
         sb.append("  rate         ").append(m.get("acknowledged_per_second")).append(" records/s acknowledged\n");
-        sb.append("  queue        ").append(m.get("queue_records")).append(" records; ").append(m.get("backlog_records"))
+        sb.append("  queue        ")
+                .append(m.get("queue_records"))
+                .append(" records; ")
+                .append(m.get("backlog_records"))
                 .append(" waiting in 'N'\n");
         sb.append(SpoolStatus.text(m));
         String reason = String.valueOf(m.get("health_reason"));
-        sb.append("  health       ").append(Boolean.TRUE.equals(m.get("healthy"))
-                        ? (reason.isEmpty() ? "ok" : "DEGRADED: " + reason) : "UNHEALTHY: " + reason)
-                .append("; metrics ").append(m.get("metrics")).append('\n');
+        sb.append("  health       ")
+                .append(
+                        Boolean.TRUE.equals(m.get("healthy"))
+                                ? (reason.isEmpty() ? "ok" : "DEGRADED: " + reason)
+                                : "UNHEALTHY: " + reason)
+                .append("; metrics ")
+                .append(m.get("metrics"))
+                .append('\n');
         String err = String.valueOf(m.get("last_error"));
         if (!err.isEmpty()) sb.append("  last error   ").append(err).append('\n');
-        sb.append("  files        config ").append(m.get("config_file")).append("; data ").append(m.get("data_dir"))
-                .append("; log ").append(m.get("log_dir")).append("; pid ").append(m.get("pid_file")).append('\n');
+        sb.append("  files        config ")
+                .append(m.get("config_file"))
+                .append("; data ")
+                .append(m.get("data_dir"))
+                .append("; log ")
+                .append(m.get("log_dir"))
+                .append("; pid ")
+                .append(m.get("pid_file"))
+                .append('\n');
         sb.append("  last reload  ").append(m.get("last_reload"));
         String restart = String.valueOf(m.get("restart_needed_for"));
-        if (!restart.isEmpty()) sb.append("\n  restart needed for: ").append(restart).append(" (ingestd restart)");
+        if (!restart.isEmpty())
+            sb.append("\n  restart needed for: ").append(restart).append(" (ingestd restart)");
         return sb.toString();
     }
 
     private static String reasons(Object byReason) {
         if (!(byReason instanceof Map<?, ?> map) || map.isEmpty()) return "";
         var sb = new StringBuilder(" (");
-        map.forEach((k, v) -> sb.append(sb.length() > 2 ? ", " : "").append(k).append(' ').append(v));
+        map.forEach((k, v) ->
+                sb.append(sb.length() > 2 ? ", " : "").append(k).append(' ').append(v));
         return sb.append(')').toString();
     }
 
@@ -121,5 +159,4 @@ final class StatusReport {
         if (secs < 86400) return secs / 3600 + "h " + secs % 3600 / 60 + "m";
         return secs / 86400 + "d " + secs % 86400 / 3600 + "h";
     }
-
 }

@@ -1,9 +1,10 @@
 package io.ingestd.daemon;
 
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The one place every long-lived thread of the daemon is started, and the one exception handler they share (the
@@ -68,5 +69,7 @@ public final class Supervisor {
     }
 
     /** The first thread failure, if any: health reports it, and the daemon exits with COMPONENT_FAILED. */
-    public Optional<String> failure() { return Optional.ofNullable(failure.get()); }
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure.get());
+    }
 }

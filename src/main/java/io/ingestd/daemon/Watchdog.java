@@ -1,8 +1,9 @@
 package io.ingestd.daemon;
 
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Under systemd: pings WATCHDOG=1 at half of $WATCHDOG_USEC, but only while the listener and every writer are
@@ -38,14 +39,16 @@ final class Watchdog {
         while (running) {
             var s = daemon.stats();
             systemd.status(s.recordsAcknowledged.sum() + " records acknowledged, " + s.rejectedTotal()
-                    + " rejected, queue " + (daemon.running() == null ? 0 : daemon.running().queue().records())
+                    + " rejected, queue "
+                    + (daemon.running() == null ? 0 : daemon.running().queue().records())
                     + (s.isDatabaseDown() ? ", database unavailable: " + s.lastError() : ""));
             if (intervalMicros > 0) {
                 if (daemon.isMakingProgress(TimeUnit.MICROSECONDS.toNanos(intervalMicros))) {
                     systemd.watchdog();
                     warned = false;
                 } else if (!warned) {
-                    log.error("listener or writer made no progress for {} ms: withholding watchdog pings",
+                    log.error(
+                            "listener or writer made no progress for {} ms: withholding watchdog pings",
                             TimeUnit.MICROSECONDS.toMillis(intervalMicros));
                     warned = true;
                 }

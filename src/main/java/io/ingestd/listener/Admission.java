@@ -2,6 +2,13 @@ package io.ingestd.listener;
 
 import io.ingestd.config.Config;
 import io.ingestd.config.IpRange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZConfig;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,12 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.zeromq.SocketType;
-import org.zeromq.ZConfig;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
  * Who may connect: a ZAP handler (ZeroMQ RFC 27) that admits a client by its IP ({@code security.allow-ips},
@@ -49,7 +50,9 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
 
     private Admission(ZContext context, Config config) throws IOException {
         this.context = context;
-        allowIps = config.security().allowIps().stream().map(s -> IpRange.parse(s).orElseThrow()).toList(); // validated in config
+        allowIps = config.security().allowIps().stream()
+                .map(s -> IpRange.parse(s).orElseThrow())
+                .toList(); // validated in config
         clientsDir = config.security().curveClientsDir();
         if (config.security().curveEnabled()) {
             Path server = config.security().curveServerKey().orElseThrow();
@@ -76,8 +79,12 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
         zap.setLinger(0);
         zap.bind(ZAP_ENDPOINT);
         thread = Thread.ofPlatform().daemon().name("zap").start(this::serve);
-        log.info("admitting clients{}{}", allowIps.isEmpty() ? "" : " from " + allowIps,
-                serverKeys.isEmpty() ? " (no CURVE)" : clientsDir.map(d -> " with a key in " + d).orElse(" with any key"));
+        log.info(
+                "admitting clients{}{}",
+                allowIps.isEmpty() ? "" : " from " + allowIps,
+                serverKeys.isEmpty()
+                        ? " (no CURVE)"
+                        : clientsDir.map(d -> " with a key in " + d).orElse(" with any key"));
     }
 
     private static ZConfig load(Path file, String key) throws IOException {
@@ -105,7 +112,8 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
         clientKeys = readClientKeys();
         var revoked = new HashSet<>(before);
         revoked.removeAll(clientKeys);
-        if (!revoked.isEmpty()) log.info("{} client key(s) revoked: their open connections get FALSE from now on", revoked.size());
+        if (!revoked.isEmpty())
+            log.info("{} client key(s) revoked: their open connections get FALSE from now on", revoked.size());
         return revoked;
     }
 
@@ -121,7 +129,9 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
             long modified = Files.getLastModifiedTime(clientsDir.get()).toMillis();
             if (modified != clientsDirModified) reloadKeys();
         } catch (IOException e) {
-            log.warn("curve.clients.dir: cannot re-read {}: {}; the keys read before still apply", clientsDir.get(),
+            log.warn(
+                    "curve.clients.dir: cannot re-read {}: {}; the keys read before still apply",
+                    clientsDir.get(),
                     io.ingestd.config.IoReason.of(e));
         }
     }
@@ -190,7 +200,10 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
             suppressed++;
             return;
         }
-        log.warn("refused a connection: {}{}", why, suppressed > 0 ? " (and " + suppressed + " more refused since the last line)" : "");
+        log.warn(
+                "refused a connection: {}{}",
+                why,
+                suppressed > 0 ? " (and " + suppressed + " more refused since the last line)" : "");
         lastLog = now;
         suppressed = 0;
     }

@@ -7,6 +7,11 @@ import io.ingestd.protocol.Reply;
 import io.ingestd.store.PendingRequest;
 import io.ingestd.store.ReplyChannel;
 import io.ingestd.store.RequestQueue;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,10 +20,6 @@ import java.nio.channels.Selector;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
-import org.zeromq.ZMsg;
 
 /**
  * The ZeroMQ ROUTER loop. Only this thread touches the socket: it reads requests, validates them, queues them
@@ -53,8 +54,15 @@ public final class Listener implements Runnable {
      * daemon owns the queue to the writers and the channel back from them; this loop feeds the one and drains the
      * other.
      */
-    public Listener(ZContext context, List<String> endpoints, Limits limits, RequestQueue queue, ReplyChannel replies,
-                    Stats stats, RejectLog rejects, SocketSetup setup) {
+    public Listener(
+            ZContext context,
+            List<String> endpoints,
+            Limits limits,
+            RequestQueue queue,
+            ReplyChannel replies,
+            Stats stats,
+            RejectLog rejects,
+            SocketSetup setup) {
         this.limits = limits;
         this.stats = stats;
         this.rejects = rejects;
@@ -83,6 +91,7 @@ public final class Listener implements Runnable {
     /** Extra socket options (CURVE, ZAP) applied before binding. */
     public interface SocketSetup {
         void apply(ZMQ.Socket socket);
+
         SocketSetup NONE = s -> {};
     }
 
@@ -118,9 +127,18 @@ public final class Listener implements Runnable {
     public static long transportLimit(int maxBytes) {
         return Math.max(16L * maxBytes, 16L << 20);
     }
-    public long heartbeatNanos() { return heartbeatNanos; }
-    public int pendingReplies() { return pending; }
-    public boolean isHolding() { return held != null; }
+
+    public long heartbeatNanos() {
+        return heartbeatNanos;
+    }
+
+    public int pendingReplies() {
+        return pending;
+    }
+
+    public boolean isHolding() {
+        return held != null;
+    }
 
     /** Stop taking new requests (graceful stop): replies still go out, new requests are answered RETRY. */
     public void stopReading() {
@@ -134,7 +152,9 @@ public final class Listener implements Runnable {
         wake();
     }
 
-    private void wake() { replies.wake(); }
+    private void wake() {
+        replies.wake();
+    }
 
     /**
      * One long-lived selector holds the socket's signalling descriptor and the wake-up pipe. (ZMQ.Poller registers
@@ -202,7 +222,8 @@ public final class Listener implements Runnable {
             while (frame.hasMore()) {
                 frame = router.recvMsg(0);
                 msg.add(frame.data());
-                if (userId == null && frame.getMetadata() != null) userId = frame.getMetadata().get(zmq.io.Metadata.USER_ID);
+                if (userId == null && frame.getMetadata() != null)
+                    userId = frame.getMetadata().get(zmq.io.Metadata.USER_ID);
             }
             accept(msg, userId);
         }
@@ -216,21 +237,32 @@ public final class Listener implements Runnable {
             return;
         }
         if (admission != null && admission.isRevoked(userId)) {
-            rejectNow(route, Reply.reject(Reply.Reason.KEY_REVOKED, "client key " + userId + " was removed from "
-                    + "curve.clients.dir; this client may no longer write"), route.body());
+            rejectNow(
+                    route,
+                    Reply.reject(
+                            Reply.Reason.KEY_REVOKED,
+                            "client key " + userId + " was removed from "
+                                    + "curve.clients.dir; this client may no longer write"),
+                    route.body());
             return;
         }
         var l = limits;
         var key = route.replyTo().peerKey();
         int peerPending = pendingByPeer.getOrDefault(key, 0);
         if (peerPending >= l.maxPendingPerPeer()) {
-            rejectNow(route, Reply.reject(Reply.Reason.TOO_MANY_PENDING, "too many unanswered requests on this "
-                    + "connection (max " + l.maxPendingPerPeer() + "); wait for replies"), route.body());
+            rejectNow(
+                    route,
+                    Reply.reject(
+                            Reply.Reason.TOO_MANY_PENDING,
+                            "too many unanswered requests on this " + "connection (max " + l.maxPendingPerPeer()
+                                    + "); wait for replies"),
+                    route.body());
             return;
         }
         switch (RecordParser.parse(route.body(), l.maxBytes(), l.maxRecords())) {
             case RecordParser.Result.Invalid(var reject) -> rejectNow(route, reject, route.body());
-            case RecordParser.Result.Parsed(var records) when !reading -> {
+            case RecordParser.Result.Parsed(var records)
+            when !reading -> {
                 // stopping: what arrives now is answered at once, so no client waits on a daemon that is leaving
                 stats.messages.increment();
                 stats.retried(records.size());

@@ -1,10 +1,11 @@
 package io.ingestd.listener;
 
 import io.ingestd.protocol.ReplyTo;
-import java.util.Arrays;
 import org.zeromq.ZFrame;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMsg;
+
+import java.util.Arrays;
 
 /**
  * One received message taken apart: where its reply goes, and its body. A message that breaks the envelope rules
@@ -25,14 +26,18 @@ record Route(ReplyTo replyTo, byte[] body, String problem) {
         if (delimiter < 0) {
             // no delimiter: answer straight to the routing id, with the body if there is exactly one
             byte[] body = n == 2 ? frames[1] : null;
-            return new Route(new ReplyTo(new byte[][] {frames[0]}), body,
+            return new Route(
+                    new ReplyTo(new byte[][] {frames[0]}),
+                    body,
                     "missing envelope: expected an empty delimiter frame before the body (use a REQ socket, "
                             + "or send an empty frame first from a DEALER)");
         }
         var replyTo = new ReplyTo(Arrays.copyOf(frames, delimiter + 1));
         int bodies = n - delimiter - 1;
         if (bodies != 1) {
-            return new Route(replyTo, bodies > 0 ? frames[delimiter + 1] : null,
+            return new Route(
+                    replyTo,
+                    bodies > 0 ? frames[delimiter + 1] : null,
                     "expected 1 body frame after the delimiter, got " + bodies);
         }
         return new Route(replyTo, frames[delimiter + 1], null);

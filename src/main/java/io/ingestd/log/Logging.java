@@ -4,17 +4,18 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
-import ch.qos.logback.classic.spi.ILoggingEvent;
+import org.slf4j.LoggerFactory;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sets up Logback in code, from the daemon's configuration: the main log ({@code ingestd.log}, or stderr in the
@@ -93,7 +94,8 @@ public final class Logging {
         return a;
     }
 
-    private static RollingFileAppender<ILoggingEvent> rolling(LoggerContext ctx, Path dir, String file, String pattern) {
+    private static RollingFileAppender<ILoggingEvent> rolling(
+            LoggerContext ctx, Path dir, String file, String pattern) {
         var a = new RollingFileAppender<ILoggingEvent>();
         a.setContext(ctx);
         a.setName(file);
@@ -102,7 +104,8 @@ public final class Logging {
         policy.setContext(ctx);
         policy.setParent(a);
         String base = file.substring(0, file.lastIndexOf('.'));
-        policy.setFileNamePattern(dir.resolve(base + ".%d{yyyy-MM-dd}.%i.log.gz").toString());
+        policy.setFileNamePattern(
+                dir.resolve(base + ".%d{yyyy-MM-dd}.%i.log.gz").toString());
         policy.setMaxFileSize(FileSize.valueOf("100MB"));
         policy.setMaxHistory(14);
         policy.setTotalSizeCap(FileSize.valueOf("2GB"));

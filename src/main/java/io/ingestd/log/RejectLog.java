@@ -2,10 +2,11 @@ package io.ingestd.log;
 
 import io.ingestd.protocol.Reply;
 import io.ingestd.protocol.ReplyTo;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 /**
  * One JSON line per rejected message in {@code rejects.log}: time, peer, reason and the raw message, escaped

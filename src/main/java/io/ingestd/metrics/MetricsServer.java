@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -44,9 +45,13 @@ public final class MetricsServer implements AutoCloseable {
     /** What the endpoint reads besides the counters: queue depth, 'N' backlog, pool use, health. */
     public interface Sources {
         int queueRecords();
+
         long backlog();
+
         int poolActive();
+
         int poolTotal();
+
         Health health();
     }
 
@@ -56,8 +61,10 @@ public final class MetricsServer implements AutoCloseable {
         int port = Integer.parseInt(hostPort.substring(colon + 1));
         limitSlowClients();
         if (!isLoopback(hostPort)) {
-            log.warn("metrics.listen={} is not a loopback address: /metrics and /health answer anyone who can reach "
-                    + "it, without authentication (bind 127.0.0.1, or firewall the port)", hostPort);
+            log.warn(
+                    "metrics.listen={} is not a loopback address: /metrics and /health answer anyone who can reach "
+                            + "it, without authentication (bind 127.0.0.1, or firewall the port)",
+                    hostPort);
         }
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
         this.health = sources::health;
@@ -66,7 +73,8 @@ public final class MetricsServer implements AutoCloseable {
         server.createContext("/health", this::health);
         // the JDK server reads each request's header on its executor: one thread per exchange, so a client that
         // stops half-way through its header holds only its own thread, never /health for the others
-        server.setExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("metrics-http-", 0).factory()));
+        server.setExecutor(Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("metrics-http-", 0).factory()));
     }
 
     /**
@@ -86,7 +94,9 @@ public final class MetricsServer implements AutoCloseable {
 
     /** Whether the endpoint is reachable only from this host (a loopback address). */
     public static boolean isLoopback(String hostPort) {
-        String host = hostPort.substring(0, hostPort.lastIndexOf(':')).replace("[", "").replace("]", "");
+        String host = hostPort.substring(0, hostPort.lastIndexOf(':'))
+                .replace("[", "")
+                .replace("]", "");
         try {
             return java.net.InetAddress.getByName(host).isLoopbackAddress();
         } catch (java.net.UnknownHostException e) {
@@ -94,7 +104,9 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
-    public void start() { server.start(); }
+    public void start() {
+        server.start();
+    }
 
     private void register(Stats s, Sources src) {
         counter("ingestd.messages", "request messages received", s.messages);
@@ -105,34 +117,61 @@ public final class MetricsServer implements AutoCloseable {
         counter("ingestd.messages.retried", "request messages answered RETRY", s.messagesRetried);
         counter("ingestd.records.processed", "records moved from 'N' to 'Y'", s.recordsProcessed);
         counter("ingestd.commits", "transactions committed", s.commits);
-        counter("ingestd.processing.deferred.records", "committed records left to the sweep because the processing "
-                + "stage was behind", s.processingDeferred);
-        counter("ingestd.db.failovers", "connections dropped or moved because their database node failed (work went on on another)",
+        counter(
+                "ingestd.processing.deferred.records",
+                "committed records left to the sweep because the processing " + "stage was behind",
+                s.processingDeferred);
+        counter(
+                "ingestd.db.failovers",
+                "connections dropped or moved because their database node failed (work went on on another)",
                 s.databaseFailovers);
         stats = s;
         for (var e : s.rejectedByReason().entrySet()) {
             FunctionCounter.builder("ingestd.messages.rejected", e.getValue(), a -> a.sum())
-                    .description("messages answered FALSE, by reason").tag("reason", e.getKey().label()).register(registry);
+                    .description("messages answered FALSE, by reason")
+                    .tag("reason", e.getKey().label())
+                    .register(registry);
         }
-        Gauge.builder("ingestd.queue.records", src, Sources::queueRecords).description("records waiting for a writer").register(registry);
-        Gauge.builder("ingestd.backlog.records", src, Sources::backlog).description("rows waiting in 'N'").register(registry);
-        Gauge.builder("ingestd.db.pool.active", src, Sources::poolActive).description("database connections in use").register(registry);
-        Gauge.builder("ingestd.db.pool.total", src, Sources::poolTotal).description("database connections open").register(registry);
-        Gauge.builder("ingestd.db.up", s, x -> x.isDatabaseDown() ? 0 : 1).description("1 when the database answers").register(registry);
-        var batch = DistributionSummary.builder("ingestd.batch.records").description("records per committed transaction")
-                .serviceLevelObjectives(1, 10, 100, 1000, 5000).register(registry);
-        var commit = Timer.builder("ingestd.commit.latency").description("time to write and commit one transaction")
-                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(100))
+        Gauge.builder("ingestd.queue.records", src, Sources::queueRecords)
+                .description("records waiting for a writer")
                 .register(registry);
-        var ack = Timer.builder("ingestd.ack.latency").description("from receipt to TRUE")
-                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(100))
+        Gauge.builder("ingestd.backlog.records", src, Sources::backlog)
+                .description("rows waiting in 'N'")
+                .register(registry);
+        Gauge.builder("ingestd.db.pool.active", src, Sources::poolActive)
+                .description("database connections in use")
+                .register(registry);
+        Gauge.builder("ingestd.db.pool.total", src, Sources::poolTotal)
+                .description("database connections open")
+                .register(registry);
+        Gauge.builder("ingestd.db.up", s, x -> x.isDatabaseDown() ? 0 : 1)
+                .description("1 when the database answers")
+                .register(registry);
+        var batch = DistributionSummary.builder("ingestd.batch.records")
+                .description("records per committed transaction")
+                .serviceLevelObjectives(1, 10, 100, 1000, 5000)
+                .register(registry);
+        var commit = Timer.builder("ingestd.commit.latency")
+                .description("time to write and commit one transaction")
+                .serviceLevelObjectives(
+                        Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(100))
+                .register(registry);
+        var ack = Timer.builder("ingestd.ack.latency")
+                .description("from receipt to TRUE")
+                .serviceLevelObjectives(
+                        Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMillis(100))
                 .register(registry);
         s.observe(new Stats.CommitObserver() {
-            @Override public void committed(int records, long nanos) {
+            @Override
+            public void committed(int records, long nanos) {
                 batch.record(records);
                 commit.record(nanos, TimeUnit.NANOSECONDS);
             }
-            @Override public void acknowledged(long nanos) { ack.record(nanos, TimeUnit.NANOSECONDS); }
+
+            @Override
+            public void acknowledged(long nanos) {
+                ack.record(nanos, TimeUnit.NANOSECONDS);
+            }
         });
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -144,13 +183,16 @@ public final class MetricsServer implements AutoCloseable {
     /** A gauge read at scrape time (for parts of the daemon the endpoint does not know, e.g. the spool). */
     public void gauge(String name, String description, java.util.function.DoubleSupplier value) {
         held.add(value);
-        Gauge.builder(name, value, java.util.function.DoubleSupplier::getAsDouble).description(description).register(registry);
+        Gauge.builder(name, value, java.util.function.DoubleSupplier::getAsDouble)
+                .description(description)
+                .register(registry);
     }
 
     /** A counter read at scrape time. */
     public void counter(String name, String description, java.util.function.DoubleSupplier value) {
         held.add(value);
-        FunctionCounter.builder(name, value, java.util.function.DoubleSupplier::getAsDouble).description(description)
+        FunctionCounter.builder(name, value, java.util.function.DoubleSupplier::getAsDouble)
+                .description(description)
                 .register(registry);
     }
 
@@ -164,7 +206,8 @@ public final class MetricsServer implements AutoCloseable {
     private void metrics(HttpExchange x) throws IOException {
         // the node changes at a failover: the series is rebuilt at each scrape, with the current host as its label
         if (databaseNode == null) {
-            databaseNode = MultiGauge.builder("ingestd.db.node").description("1 for the database server (host:port) of the last commit")
+            databaseNode = MultiGauge.builder("ingestd.db.node")
+                    .description("1 for the database server (host:port) of the last commit")
                     .register(registry);
         }
         String node = stats.databaseNode();
@@ -175,8 +218,10 @@ public final class MetricsServer implements AutoCloseable {
     private void health(HttpExchange x) throws IOException {
         var h = health.get();
         // healthy with a reason: degraded (the database is away, acknowledgements come from the spool)
-        String body = h.healthy() && h.reason().isEmpty() ? "{\"status\":\"ok\"}"
-                : "{\"status\":\"" + (h.healthy() ? "degraded" : "unavailable") + "\",\"reason\":" + Json.quote(h.reason()) + "}";
+        String body = h.healthy() && h.reason().isEmpty()
+                ? "{\"status\":\"ok\"}"
+                : "{\"status\":\"" + (h.healthy() ? "degraded" : "unavailable") + "\",\"reason\":"
+                        + Json.quote(h.reason()) + "}";
         respond(x, h.healthy() ? 200 : 503, "application/json", body);
     }
 
@@ -190,5 +235,7 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     @Override
-    public void close() { server.stop(0); }
+    public void close() {
+        server.stop(0);
+    }
 }

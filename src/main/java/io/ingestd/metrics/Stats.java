@@ -1,6 +1,7 @@
 package io.ingestd.metrics;
 
 import io.ingestd.protocol.Reply;
+
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,10 +31,15 @@ public final class Stats {
     /** Receives batch sizes and latencies, for histograms; set by the metrics endpoint. */
     public interface CommitObserver {
         void committed(int records, long commitNanos);
+
         void acknowledged(long ackLatencyNanos);
+
         CommitObserver NONE = new CommitObserver() {
-            @Override public void committed(int records, long commitNanos) {}
-            @Override public void acknowledged(long ackLatencyNanos) {}
+            @Override
+            public void committed(int records, long commitNanos) {}
+
+            @Override
+            public void acknowledged(long ackLatencyNanos) {}
         };
     }
 
@@ -41,7 +47,9 @@ public final class Stats {
         for (var r : Reply.Reason.values()) rejected.put(r, new LongAdder());
     }
 
-    public void observe(CommitObserver o) { this.observer = o; }
+    public void observe(CommitObserver o) {
+        this.observer = o;
+    }
 
     public void received(int records) {
         messages.increment();
@@ -59,8 +67,13 @@ public final class Stats {
         observer.committed(records, nanos);
     }
 
-    public void rejected(Reply.Reason reason) { rejected.get(reason).increment(); }
-    public Map<Reply.Reason, LongAdder> rejectedByReason() { return rejected; }
+    public void rejected(Reply.Reason reason) {
+        rejected.get(reason).increment();
+    }
+
+    public Map<Reply.Reason, LongAdder> rejectedByReason() {
+        return rejected;
+    }
 
     public long rejectedTotal() {
         long n = 0;
@@ -73,14 +86,21 @@ public final class Stats {
         recordsRetried.add(records);
     }
 
-    public void processed(int records) { recordsProcessed.add(records); }
-    public void processingDeferred(int records) { processingDeferred.add(records); }
+    public void processed(int records) {
+        recordsProcessed.add(records);
+    }
+
+    public void processingDeferred(int records) {
+        processingDeferred.add(records);
+    }
 
     /** The database became unreachable; logged once per outage (the writers log what they answered meanwhile). */
     public synchronized void databaseDown(String why) {
         if (databaseDownSince == 0) {
             databaseDownSince = System.currentTimeMillis();
-            log.warn("database unavailable: {}; requests are spooled (or answered RETRY with spool=off) until it is back", why);
+            log.warn(
+                    "database unavailable: {}; requests are spooled (or answered RETRY with spool=off) until it is back",
+                    why);
         }
         error(why);
     }
@@ -90,25 +110,37 @@ public final class Stats {
         if (databaseDownSince == 0) return; // the common case, once per commit: no lock
         synchronized (this) {
             if (databaseDownSince == 0) return;
-            log.info("database available again after {} s", (System.currentTimeMillis() - databaseDownSince + 500) / 1000);
+            log.info(
+                    "database available again after {} s",
+                    (System.currentTimeMillis() - databaseDownSince + 500) / 1000);
             databaseDownSince = 0;
         }
     }
 
     /** A transaction committed on database server {@code node} ({@code host:port}). */
-    public void databaseNode(String node) { databaseNode = node; }
+    public void databaseNode(String node) {
+        databaseNode = node;
+    }
 
     /** A connection was dropped because its database node failed; work goes on on a fresh one. */
-    public void databaseFailover() { databaseFailovers.increment(); }
+    public void databaseFailover() {
+        databaseFailovers.increment();
+    }
 
     /** The database server ({@code host:port}) of the last commit, or "" when the driver does not say. */
-    public String databaseNode() { return databaseNode; }
+    public String databaseNode() {
+        return databaseNode;
+    }
 
-    public boolean isDatabaseDown() { return databaseDownSince != 0; }
+    public boolean isDatabaseDown() {
+        return databaseDownSince != 0;
+    }
 
     public void error(String why) {
         lastError = why;
     }
 
-    public String lastError() { return lastError; }
+    public String lastError() {
+        return lastError;
+    }
 }

@@ -28,16 +28,21 @@ final class Native {
 
     /** A function whose errno is captured into a segment passed as the first argument. */
     static MethodHandle errnoFunction(String name, MemoryLayout result, MemoryLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, args),
-                Linker.Option.captureCallState("errno"));
+        return LINKER.downcallHandle(
+                symbol(name), FunctionDescriptor.of(result, args), Linker.Option.captureCallState("errno"));
     }
 
-    static MemorySegment captureState(Arena arena) { return arena.allocate(CAPTURE); }
+    static MemorySegment captureState(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
 
-    static int errno(MemorySegment state) { return (int) ERRNO.get(state, 0L); }
+    static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
 
     private static MemorySegment symbol(String name) {
-        return LINKER.defaultLookup().find(name)
+        return LINKER.defaultLookup()
+                .find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("C library function not found: " + name));
     }
 }

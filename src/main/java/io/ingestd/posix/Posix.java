@@ -10,29 +10,42 @@ import java.lang.invoke.MethodHandle;
  */
 public final class Posix {
     public static final int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10, SIGTERM = 15, SIGCHLD = 17;
-    public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_APPEND = 02000, O_CLOEXEC = 02000000;
+    public static final int O_RDONLY = 0,
+            O_WRONLY = 1,
+            O_RDWR = 2,
+            O_CREAT = 0100,
+            O_APPEND = 02000,
+            O_CLOEXEC = 02000000;
 
     private static final MethodHandle GETEUID = Native.function("geteuid", Native.INT);
     private static final MethodHandle UMASK = Native.function("umask", Native.INT, Native.INT);
     private static final MethodHandle SETSID = Native.errnoFunction("setsid", Native.INT);
     private static final MethodHandle KILL = Native.errnoFunction("kill", Native.INT, Native.INT, Native.INT);
     private static final MethodHandle DUP2 = Native.errnoFunction("dup2", Native.INT, Native.INT, Native.INT);
-    private static final MethodHandle OPEN = Native.errnoFunction("open", Native.INT, Native.POINTER, Native.INT, Native.INT);
+    private static final MethodHandle OPEN =
+            Native.errnoFunction("open", Native.INT, Native.POINTER, Native.INT, Native.INT);
     private static final MethodHandle CLOSE = Native.errnoFunction("close", Native.INT, Native.INT);
     private static final MethodHandle ISATTY = Native.function("isatty", Native.INT, Native.INT);
-    private static final MethodHandle SIGNAL = Native.errnoFunction("signal", Native.POINTER, Native.INT, Native.POINTER);
-    private static final MethodHandle SIGPROCMASK = Native.errnoFunction("sigprocmask", Native.INT, Native.INT, Native.POINTER, Native.POINTER);
-    private static final MethodHandle SETGROUPS = Native.errnoFunction("setgroups", Native.INT, Native.LONG, Native.POINTER);
+    private static final MethodHandle SIGNAL =
+            Native.errnoFunction("signal", Native.POINTER, Native.INT, Native.POINTER);
+    private static final MethodHandle SIGPROCMASK =
+            Native.errnoFunction("sigprocmask", Native.INT, Native.INT, Native.POINTER, Native.POINTER);
+    private static final MethodHandle SETGROUPS =
+            Native.errnoFunction("setgroups", Native.INT, Native.LONG, Native.POINTER);
     private static final MethodHandle SETGID = Native.errnoFunction("setgid", Native.INT, Native.INT);
     private static final MethodHandle SETUID = Native.errnoFunction("setuid", Native.INT, Native.INT);
-    private static final MethodHandle PRCTL = Native.errnoFunction("prctl", Native.INT, Native.INT, Native.LONG, Native.LONG, Native.LONG, Native.LONG);
-    private static final MethodHandle CHOWN = Native.errnoFunction("chown", Native.INT, Native.POINTER, Native.INT, Native.INT);
+    private static final MethodHandle PRCTL =
+            Native.errnoFunction("prctl", Native.INT, Native.INT, Native.LONG, Native.LONG, Native.LONG, Native.LONG);
+    private static final MethodHandle CHOWN =
+            Native.errnoFunction("chown", Native.INT, Native.POINTER, Native.INT, Native.INT);
     private static final int SIG_SETMASK = 2;
     private static final int PR_SET_NO_NEW_PRIVS = 38;
 
     private Posix() {}
 
-    public static int geteuid() { return (int) call0(GETEUID); }
+    public static int geteuid() {
+        return (int) call0(GETEUID);
+    }
 
     /** Sets the file mode creation mask; returns the previous one. */
     public static int umask(int mask) {
@@ -64,8 +77,8 @@ public final class Posix {
     }
 
     public static int open(String path, int flags, int mode) {
-        return checked("open(" + path + ")",
-                (arena, st) -> (int) OPEN.invokeExact(st, arena.allocateFrom(path), flags, mode));
+        return checked(
+                "open(" + path + ")", (arena, st) -> (int) OPEN.invokeExact(st, arena.allocateFrom(path), flags, mode));
     }
 
     public static void close(int fd) {
@@ -114,13 +127,13 @@ public final class Posix {
 
     /** prctl(PR_SET_NO_NEW_PRIVS): no exec of this process can ever gain privileges again. */
     public static void setNoNewPrivileges() {
-        checked("prctl(PR_SET_NO_NEW_PRIVS)",
-                (arena, st) -> (int) PRCTL.invokeExact(st, PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L));
+        checked("prctl(PR_SET_NO_NEW_PRIVS)", (arena, st) ->
+                (int) PRCTL.invokeExact(st, PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L));
     }
 
     public static void chown(String path, int uid, int gid) {
-        checked("chown(" + path + ", " + uid + ", " + gid + ")",
-                (arena, st) -> (int) CHOWN.invokeExact(st, arena.allocateFrom(path), uid, gid));
+        checked("chown(" + path + ", " + uid + ", " + gid + ")", (arena, st) ->
+                (int) CHOWN.invokeExact(st, arena.allocateFrom(path), uid, gid));
     }
 
     private static long call0(MethodHandle h) {

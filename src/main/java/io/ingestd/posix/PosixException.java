@@ -9,5 +9,7 @@ public final class PosixException extends RuntimeException {
         this.errno = errno;
     }
 
-    public int errno() { return errno; }
+    public int errno() {
+        return errno;
+    }
 }

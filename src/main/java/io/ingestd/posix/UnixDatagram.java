@@ -10,17 +10,25 @@ import java.nio.charset.StandardCharsets;
  * {@code @} in the address means Linux's abstract namespace.
  */
 public final class UnixDatagram {
-    private static final int AF_UNIX = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000, SUN_PATH_OFFSET = 2, SUN_PATH_MAX = 108;
-    private static final MethodHandle SOCKET = Native.errnoFunction("socket", Native.INT, Native.INT, Native.INT, Native.INT);
-    private static final MethodHandle SENDTO = Native.errnoFunction("sendto", Native.LONG, Native.INT, Native.POINTER,
-            Native.LONG, Native.INT, Native.POINTER, Native.INT);
-    private static final MethodHandle BIND = Native.errnoFunction("bind", Native.INT, Native.INT, Native.POINTER, Native.INT);
-    private static final MethodHandle RECV = Native.errnoFunction("recv", Native.LONG, Native.INT, Native.POINTER, Native.LONG, Native.INT);
+    private static final int AF_UNIX = 1,
+            SOCK_DGRAM = 2,
+            SOCK_CLOEXEC = 02000000,
+            SUN_PATH_OFFSET = 2,
+            SUN_PATH_MAX = 108;
+    private static final MethodHandle SOCKET =
+            Native.errnoFunction("socket", Native.INT, Native.INT, Native.INT, Native.INT);
+    private static final MethodHandle SENDTO = Native.errnoFunction(
+            "sendto", Native.LONG, Native.INT, Native.POINTER, Native.LONG, Native.INT, Native.POINTER, Native.INT);
+    private static final MethodHandle BIND =
+            Native.errnoFunction("bind", Native.INT, Native.INT, Native.POINTER, Native.INT);
+    private static final MethodHandle RECV =
+            Native.errnoFunction("recv", Native.LONG, Native.INT, Native.POINTER, Native.LONG, Native.INT);
     private static final MethodHandle CLOSE = Native.function("close", Native.INT, Native.INT);
-    private static final MethodHandle SETSOCKOPT = Native.errnoFunction("setsockopt", Native.INT, Native.INT, Native.INT,
-            Native.INT, Native.POINTER, Native.INT);
+    private static final MethodHandle SETSOCKOPT = Native.errnoFunction(
+            "setsockopt", Native.INT, Native.INT, Native.INT, Native.INT, Native.POINTER, Native.INT);
     private static final int SOL_SOCKET = 1, SO_RCVTIMEO = 20, EAGAIN = 11;
-    private static final MethodHandle CLOCK_GETTIME = Native.function("clock_gettime", Native.INT, Native.INT, Native.POINTER);
+    private static final MethodHandle CLOCK_GETTIME =
+            Native.function("clock_gettime", Native.INT, Native.INT, Native.POINTER);
 
     private UnixDatagram() {}
 
@@ -85,7 +93,8 @@ public final class UnixDatagram {
             long n = (long) RECV.invokeExact(st, fd, buf, 4096L, 0);
             if (n < 0 && Native.errno(st) == EAGAIN) return null;
             if (n < 0) throw new PosixException("recv", Native.errno(st));
-            return new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+            return new String(
+                    buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
         } catch (PosixException e) {
             throw e;
         } catch (Throwable t) {
@@ -119,7 +128,8 @@ public final class UnixDatagram {
         // abstract: exact length, no trailing NUL; path: NUL-terminated
         var addr = arena.allocate(SUN_PATH_OFFSET + path.length + (abstractName ? 0 : 1));
         addr.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
-        for (int i = 0; i < path.length; i++) addr.set(java.lang.foreign.ValueLayout.JAVA_BYTE, SUN_PATH_OFFSET + i, path[i]);
+        for (int i = 0; i < path.length; i++)
+            addr.set(java.lang.foreign.ValueLayout.JAVA_BYTE, SUN_PATH_OFFSET + i, path[i]);
         if (abstractName) addr.set(java.lang.foreign.ValueLayout.JAVA_BYTE, SUN_PATH_OFFSET, (byte) 0);
         return addr;
     }

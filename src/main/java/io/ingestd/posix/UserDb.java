@@ -9,16 +9,16 @@ import java.util.Optional;
 
 /** User and group look-ups through the C library (so NSS sources beyond /etc/passwd work too). */
 public final class UserDb {
-    private static final MethodHandle GETPWNAM_R = Native.function("getpwnam_r", Native.INT, Native.POINTER,
-            Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
-    private static final MethodHandle GETPWUID_R = Native.function("getpwuid_r", Native.INT, Native.INT,
-            Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
-    private static final MethodHandle GETGRNAM_R = Native.function("getgrnam_r", Native.INT, Native.POINTER,
-            Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
-    private static final MethodHandle GETGRGID_R = Native.function("getgrgid_r", Native.INT, Native.INT,
-            Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
-    private static final MethodHandle GETGROUPLIST = Native.function("getgrouplist", Native.INT, Native.POINTER,
-            Native.INT, Native.POINTER, Native.POINTER);
+    private static final MethodHandle GETPWNAM_R = Native.function(
+            "getpwnam_r", Native.INT, Native.POINTER, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
+    private static final MethodHandle GETPWUID_R = Native.function(
+            "getpwuid_r", Native.INT, Native.INT, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
+    private static final MethodHandle GETGRNAM_R = Native.function(
+            "getgrnam_r", Native.INT, Native.POINTER, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
+    private static final MethodHandle GETGRGID_R = Native.function(
+            "getgrgid_r", Native.INT, Native.INT, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
+    private static final MethodHandle GETGROUPLIST =
+            Native.function("getgrouplist", Native.INT, Native.POINTER, Native.INT, Native.POINTER, Native.POINTER);
     private static final long BUFFER = 16384;
 
     /** An entry of the user database. */
@@ -36,7 +36,8 @@ public final class UserDb {
                     ? (int) GETPWUID_R.invokeExact(Integer.parseInt(nameOrUid), pw, buf, BUFFER, result)
                     : (int) GETPWNAM_R.invokeExact(arena.allocateFrom(nameOrUid), pw, buf, BUFFER, result);
             if (rc != 0 || result.get(ValueLayout.ADDRESS, 0).address() == 0) return Optional.empty();
-            return Optional.of(new Passwd(string(pw, 0), pw.get(Native.INT, 16), pw.get(Native.INT, 20), string(pw, 32)));
+            return Optional.of(
+                    new Passwd(string(pw, 0), pw.get(Native.INT, 16), pw.get(Native.INT, 20), string(pw, 32)));
         } catch (Throwable t) {
             throw new IllegalStateException("user look-up failed: " + t, t);
         }

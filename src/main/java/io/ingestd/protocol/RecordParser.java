@@ -1,6 +1,7 @@
 package io.ingestd.protocol;
 
 import io.ingestd.protocol.Reply.Reason;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 public final class RecordParser {
     /** 14 integer and 4 fraction digits: DECIMAL(18,4), and the unscaled value still fits in a long. */
     public static final int VOLUME_INT_DIGITS = 14;
+
     public static final int VOLUME_FRACTION_DIGITS = Records.VOLUME_SCALE;
     private static final int SHOWN_TEXT = 40;
 
@@ -22,6 +24,7 @@ public final class RecordParser {
     /** The outcome of parsing: either records or the rejection that names line and field. */
     public sealed interface Result {
         record Parsed(Records records) implements Result {}
+
         record Invalid(Reply.Reject reject) implements Result {}
     }
 
@@ -62,8 +65,10 @@ public final class RecordParser {
         int c2 = c1 < 0 ? -1 : indexOf(b, (byte) ',', c1 + 1, to);
         int c3 = c2 < 0 ? -1 : indexOf(b, (byte) ',', c2 + 1, to);
         if (c2 < 0 || c3 >= 0) {
-            return Reply.reject(Reason.FIELD_COUNT, where + "expected 3 fields ticket,login,volume, got "
-                    + fieldCount(b, from, to) + ": '" + show(b, from, to) + "'");
+            return Reply.reject(
+                    Reason.FIELD_COUNT,
+                    where + "expected 3 fields ticket,login,volume, got " + fieldCount(b, from, to) + ": '"
+                            + show(b, from, to) + "'");
         }
         long ticket = parseId(b, from, c1);
         if (ticket < 0) return idError(b, from, c1, ticket, where + "field ticket");
@@ -132,12 +137,14 @@ public final class RecordParser {
         String text = "'" + show(b, from, to) + "'";
         if (code == NEG) return Reply.reject(Reason.NEGATIVE, field + ": negative " + text);
         if (code == INT_DIGITS) {
-            return Reply.reject(Reason.TOO_MANY_DIGITS, field + ": " + text + " has more than "
-                    + VOLUME_INT_DIGITS + " integer digits");
+            return Reply.reject(
+                    Reason.TOO_MANY_DIGITS,
+                    field + ": " + text + " has more than " + VOLUME_INT_DIGITS + " integer digits");
         }
         if (code == FRACTION_DIGITS) {
-            return Reply.reject(Reason.TOO_MANY_DIGITS, field + ": " + text + " has more than "
-                    + VOLUME_FRACTION_DIGITS + " decimal places (not rounded)");
+            return Reply.reject(
+                    Reason.TOO_MANY_DIGITS,
+                    field + ": " + text + " has more than " + VOLUME_FRACTION_DIGITS + " decimal places (not rounded)");
         }
         return Reply.reject(Reason.NOT_A_NUMBER, field + ": not a number " + text);
     }
@@ -181,8 +188,11 @@ public final class RecordParser {
 
     private static boolean isUtf8(byte[] b) {
         try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b));
             return true;
         } catch (CharacterCodingException e) {
             return false;

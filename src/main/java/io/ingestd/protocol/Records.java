@@ -33,15 +33,29 @@ public final class Records {
         size++;
     }
 
-    public int size() { return size; }
-    public long ticket(int i) { return tickets[i]; }
-    public long login(int i) { return logins[i]; }
+    public int size() {
+        return size;
+    }
+
+    public long ticket(int i) {
+        return tickets[i];
+    }
+
+    public long login(int i) {
+        return logins[i];
+    }
     /** The volume in units of 10^-4. */
-    public long volumeUnits(int i) { return volumes[i]; }
-    public BigDecimal volume(int i) { return BigDecimal.valueOf(volumes[i], VOLUME_SCALE); }
+    public long volumeUnits(int i) {
+        return volumes[i];
+    }
+
+    public BigDecimal volume(int i) {
+        return BigDecimal.valueOf(volumes[i], VOLUME_SCALE);
+    }
 
     /** The CSV line of record {@code i}, as a client would send it. */
     public String line(int i) {
-        return tickets[i] + "," + logins[i] + "," + volume(i).stripTrailingZeros().toPlainString();
+        return tickets[i] + "," + logins[i] + ","
+                + volume(i).stripTrailingZeros().toPlainString();
     }
 }

@@ -28,11 +28,27 @@ public sealed interface Reply {
 
     /** Why a message was rejected; the label of the rejection metrics and the reject log. */
     enum Reason {
-        EMPTY, TOO_LARGE, TOO_MANY_RECORDS, NOT_UTF8, FIELD_COUNT, NOT_A_NUMBER, NEGATIVE, ZERO,
-        OUT_OF_RANGE, TOO_MANY_DIGITS, ENVELOPE, TOO_MANY_PENDING, CONFLICT, KEY_REVOKED;
+        EMPTY,
+        TOO_LARGE,
+        TOO_MANY_RECORDS,
+        NOT_UTF8,
+        FIELD_COUNT,
+        NOT_A_NUMBER,
+        NEGATIVE,
+        ZERO,
+        OUT_OF_RANGE,
+        TOO_MANY_DIGITS,
+        ENVELOPE,
+        TOO_MANY_PENDING,
+        CONFLICT,
+        KEY_REVOKED;
 
-        public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
-    static Reject reject(Reason reason, String detail) { return new Reject(reason, detail); }
+    static Reject reject(Reason reason, String detail) {
+        return new Reject(reason, detail);
+    }
 }

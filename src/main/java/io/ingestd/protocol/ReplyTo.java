@@ -17,13 +17,22 @@ public final class ReplyTo {
     }
 
     /** The frames to send before the reply; not to be modified. */
-    public byte[][] envelope() { return envelope; }
+    public byte[][] envelope() {
+        return envelope;
+    }
 
     /** The connection's routing id as a map key. */
-    public ByteBuffer peerKey() { return ByteBuffer.wrap(envelope[0]); }
+    public ByteBuffer peerKey() {
+        return ByteBuffer.wrap(envelope[0]);
+    }
 
     /** The connection as logs name it ({@code conn-} and the routing id in hex). */
-    public String peerName() { return "conn-" + HexFormat.of().formatHex(envelope[0]); }
+    public String peerName() {
+        return "conn-" + HexFormat.of().formatHex(envelope[0]);
+    }
 
-    @Override public String toString() { return peerName(); }
+    @Override
+    public String toString() {
+        return peerName();
+    }
 }

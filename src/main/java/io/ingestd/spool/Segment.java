@@ -24,12 +24,16 @@ final class Segment {
         this.end = end;
     }
 
-    static String name(long seq) { return String.format("seg-%016d.spool", seq); }
+    static String name(long seq) {
+        return String.format("seg-%016d.spool", seq);
+    }
 
     static long seqOf(String fileName) {
         if (!fileName.matches("seg-\\d{16}\\.spool")) return -1;
         return Long.parseLong(fileName.substring(4, 20));
     }
 
-    boolean isFullyCommitted() { return committedEntries == entries && readPos == end; }
+    boolean isFullyCommitted() {
+        return committedEntries == entries && readPos == end;
+    }
 }

@@ -1,6 +1,9 @@
 package io.ingestd.spool;
 
 import io.ingestd.protocol.Records;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,8 +16,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The local spool: request messages the database could not take, appended to segment files and forced to disk
@@ -73,7 +74,10 @@ public final class Spool implements AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (IOException | RuntimeException e) {
-            log.error("spool directory {} cannot be used: {} (messages the database cannot take are answered RETRY)", dir, e.toString());
+            log.error(
+                    "spool directory {} cannot be used: {} (messages the database cannot take are answered RETRY)",
+                    dir,
+                    e.toString());
             return new Spool(dir, maxBytes, "spool directory " + dir + " cannot be used: " + e);
         }
         var spool = new Spool(dir, maxBytes, null);
@@ -86,13 +90,19 @@ public final class Spool implements AutoCloseable {
         }
         if (spool.pendingMessages > 0) {
             spool.spooledSinceEmpty = spool.pendingRecords;
-            log.warn("spool holds {} records ({} messages, {} bytes) from before the restart: they are written to the "
-                    + "database when it answers", spool.pendingRecords, spool.pendingMessages, spool.bytes);
+            log.warn(
+                    "spool holds {} records ({} messages, {} bytes) from before the restart: they are written to the "
+                            + "database when it answers",
+                    spool.pendingRecords,
+                    spool.pendingMessages,
+                    spool.bytes);
         }
         return spool;
     }
 
-    public Path dir() { return dir; }
+    public Path dir() {
+        return dir;
+    }
 
     /** Why the spool refused a group within the last few seconds (full, disk failed), or null: health is failed then. */
     public String recentRefusal() {
@@ -104,10 +114,22 @@ public final class Spool implements AutoCloseable {
         refusedAtNanos = System.nanoTime();
         return new SpoolException(why, cause);
     }
-    public boolean hasPending() { return pendingMessages > 0; }
-    public long records() { return pendingRecords; }
-    public long conflicts() { return conflicts.sum(); }
-    public long quarantinedFiles() { return quarantined.sum(); }
+
+    public boolean hasPending() {
+        return pendingMessages > 0;
+    }
+
+    public long records() {
+        return pendingRecords;
+    }
+
+    public long conflicts() {
+        return conflicts.sum();
+    }
+
+    public long quarantinedFiles() {
+        return quarantined.sum();
+    }
 
     public long bytes() {
         lock.lock();
@@ -250,7 +272,8 @@ public final class Spool implements AutoCloseable {
     }
 
     private void remember(Records rec) {
-        for (int j = 0; j < rec.size(); j++) index.put(rec.ticket(j), TicketIndex.valueOf(rec.login(j), rec.volumeUnits(j)));
+        for (int j = 0; j < rec.size(); j++)
+            index.put(rec.ticket(j), TicketIndex.valueOf(rec.login(j), rec.volumeUnits(j)));
     }
 
     private void forgetAll(List<Records> messages, boolean[] written) {
@@ -264,7 +287,10 @@ public final class Spool implements AutoCloseable {
     /** Appends at the durable end of the active segment (rolling it when full) and forces it. */
     private void writeDurably(ByteBuffer buf) throws IOException {
         var seg = segments.isEmpty() ? null : segments.getLast();
-        if (active == null || seg == null || seg.sealed || (seg.end + buf.remaining() > segmentBytes && seg.entries > 0)) {
+        if (active == null
+                || seg == null
+                || seg.sealed
+                || (seg.end + buf.remaining() > segmentBytes && seg.entries > 0)) {
             roll();
             seg = segments.getLast();
         }
@@ -290,7 +316,8 @@ public final class Spool implements AutoCloseable {
         closeActive();
         long seq = nextSeq++;
         Path path = dir.resolve(Segment.name(seq));
-        var ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        var ch = FileChannel.open(
+                path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
         try {
             ch.write(ByteBuffer.wrap(SpoolFormat.MAGIC), 0);
             ch.force(true);
@@ -408,8 +435,15 @@ public final class Spool implements AutoCloseable {
     private void quarantineRest(Segment s, String why) {
         Path copy = SpoolRecovery.quarantineCopy(dir, s.path, quarantined);
         int lostEntries = s.entries - s.claimedEntries;
-        log.error("spool segment {} is damaged from offset {} ({}): {} messages ({} records) cannot be read; the file "
-                + "is copied to {}", s.path, s.readPos, why, lostEntries, s.records - s.claimedRecords, copy);
+        log.error(
+                "spool segment {} is damaged from offset {} ({}): {} messages ({} records) cannot be read; the file "
+                        + "is copied to {}",
+                s.path,
+                s.readPos,
+                why,
+                lostEntries,
+                s.records - s.claimedRecords,
+                copy);
         pendingMessages -= lostEntries;
         pendingRecords -= s.records - s.claimedRecords;
         s.entries = s.claimedEntries;
@@ -467,8 +501,11 @@ public final class Spool implements AutoCloseable {
         try {
             Files.deleteIfExists(s.path);
         } catch (IOException e) {
-            log.error("cannot remove drained spool segment {}: {} (its messages are written again at the next start; "
-                    + "identical rows are skipped)", s.path, e.toString());
+            log.error(
+                    "cannot remove drained spool segment {}: {} (its messages are written again at the next start; "
+                            + "identical rows are skipped)",
+                    s.path,
+                    e.toString());
         }
         bytes -= s.end;
         segments.remove(s);
@@ -477,9 +514,14 @@ public final class Spool implements AutoCloseable {
     private void drained() {
         double secs = drainStartedNanos == 0 ? 0 : (System.nanoTime() - drainStartedNanos) / 1e9;
         lastDrainRate = secs > 0 ? drainedSinceEmpty / secs : 0;
-        log.info("spool drained: {} records written to the database in {} s ({} records/s), {} conflicts in all, "
-                        + "{} records spooled since it was last empty", drainedSinceEmpty, String.format("%.1f", secs),
-                Math.round(lastDrainRate), conflicts.sum(), spooledSinceEmpty);
+        log.info(
+                "spool drained: {} records written to the database in {} s ({} records/s), {} conflicts in all, "
+                        + "{} records spooled since it was last empty",
+                drainedSinceEmpty,
+                String.format("%.1f", secs),
+                Math.round(lastDrainRate),
+                conflicts.sum(),
+                spooledSinceEmpty);
         drainStartedNanos = 0;
         drainedSinceEmpty = 0;
         spooledSinceEmpty = 0;
@@ -504,12 +546,17 @@ public final class Spool implements AutoCloseable {
             try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
-            Files.move(tmp, dir.resolve(MARKER), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    tmp,
+                    dir.resolve(MARKER),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             forceDirectory(dir);
         } catch (IOException e) {
-            log.warn("cannot write {} in the spool directory: {} (a restart while the database is away will fail)",
-                    MARKER, e.toString());
+            log.warn(
+                    "cannot write {} in the spool directory: {} (a restart while the database is away will fail)",
+                    MARKER,
+                    e.toString());
         }
     }
 

@@ -2,5 +2,7 @@ package io.ingestd.spool;
 
 /** A group could not be made durable in the spool (full, or the disk failed): it is answered RETRY with the reason. */
 public final class SpoolException extends Exception {
-    public SpoolException(String reason, Throwable cause) { super(reason, cause); }
+    public SpoolException(String reason, Throwable cause) {
+        super(reason, cause);
+    }
 }

@@ -1,6 +1,7 @@
 package io.ingestd.spool;
 
 import io.ingestd.protocol.Records;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
@@ -22,14 +23,17 @@ final class SpoolFormat {
 
     private SpoolFormat() {}
 
-    static int entrySize(int records) { return ENTRY_HEAD + PAYLOAD_FIXED + records * RECORD; }
+    static int entrySize(int records) {
+        return ENTRY_HEAD + PAYLOAD_FIXED + records * RECORD;
+    }
 
     /** Appends one entry for {@code rec} to {@code buf} (which has room for it). */
     static void put(ByteBuffer buf, Records rec, long millis) {
         int start = buf.position();
         int payload = PAYLOAD_FIXED + rec.size() * RECORD;
         buf.putInt(payload).putInt(0).putLong(millis).putInt(rec.size());
-        for (int i = 0; i < rec.size(); i++) buf.putLong(rec.ticket(i)).putLong(rec.login(i)).putLong(rec.volumeUnits(i));
+        for (int i = 0; i < rec.size(); i++)
+            buf.putLong(rec.ticket(i)).putLong(rec.login(i)).putLong(rec.volumeUnits(i));
         var crc = new CRC32C();
         crc.update(buf.array(), buf.arrayOffset() + start + ENTRY_HEAD, payload);
         buf.putInt(start + 4, (int) crc.getValue());
@@ -53,7 +57,9 @@ final class SpoolFormat {
         return ENTRY_HEAD + payload;
     }
 
-    static long millis(byte[] b, int pos) { return ByteBuffer.wrap(b).getLong(pos + ENTRY_HEAD); }
+    static long millis(byte[] b, int pos) {
+        return ByteBuffer.wrap(b).getLong(pos + ENTRY_HEAD);
+    }
 
     /** The records of the (checked) entry at {@code pos}. */
     static Records records(byte[] b, int pos) {

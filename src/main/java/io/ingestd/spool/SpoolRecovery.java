@@ -1,5 +1,8 @@
 package io.ingestd.spool;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -11,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Start-up check of the spool directory, so that no state of it can stop the daemon: every entry's checksum is
@@ -83,7 +84,8 @@ final class SpoolRecovery {
 
     private Segment check(long seq, Path path, boolean newest) throws IOException {
         long size = Files.size(path);
-        if (size > Integer.MAX_VALUE - 16) throw new IOException("file of " + size + " bytes is larger than any segment");
+        if (size > Integer.MAX_VALUE - 16)
+            throw new IOException("file of " + size + " bytes is larger than any segment");
         if (size == 0) {
             Files.delete(path);
             log.warn("spool segment {} was empty (a crash while it was created); removed", path);
@@ -92,8 +94,11 @@ final class SpoolRecovery {
         byte[] b = Files.readAllBytes(path);
         if (!SpoolFormat.hasHeader(b, b.length)) {
             Path moved = quarantine(path);
-            log.error("spool segment {} has no spool header ({} bytes); moved to {}, nothing of it is drained", path,
-                    b.length, moved);
+            log.error(
+                    "spool segment {} has no spool header ({} bytes); moved to {}, nothing of it is drained",
+                    path,
+                    b.length,
+                    moved);
             return null;
         }
         var keep = new ArrayList<int[]>(); // offset, size of each whole entry
@@ -122,20 +127,31 @@ final class SpoolRecovery {
             var rec = SpoolFormat.records(b, k[0]);
             seg.entries++;
             seg.records += rec.size();
-            for (int j = 0; j < rec.size(); j++) index.put(rec.ticket(j), TicketIndex.valueOf(rec.login(j), rec.volumeUnits(j)));
+            for (int j = 0; j < rec.size(); j++)
+                index.put(rec.ticket(j), TicketIndex.valueOf(rec.login(j), rec.volumeUnits(j)));
         }
         if (badBytes > 0) {
             Path moved = rewrite(path, b, keep);
-            log.error("spool segment {} is damaged: {} bytes at offsets {} are not whole entries; the file is moved to {} "
-                    + "and its {} whole messages are kept for the drain", path, badBytes, bad, moved, keep.size());
+            log.error(
+                    "spool segment {} is damaged: {} bytes at offsets {} are not whole entries; the file is moved to {} "
+                            + "and its {} whole messages are kept for the drain",
+                    path,
+                    badBytes,
+                    bad,
+                    moved,
+                    keep.size());
             seg.end = Files.size(path);
         } else if (tornAt >= 0) {
             try (var ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
                 ch.truncate(tornAt);
                 ch.force(true);
             }
-            log.warn("spool segment {}: torn tail of {} bytes cut at offset {} (a crash during an append that was never "
-                    + "acknowledged)", path, b.length - tornAt, tornAt);
+            log.warn(
+                    "spool segment {}: torn tail of {} bytes cut at offset {} (a crash during an append that was never "
+                            + "acknowledged)",
+                    path,
+                    b.length - tornAt,
+                    tornAt);
             seg.end = tornAt;
         } else {
             seg.end = b.length;
@@ -159,8 +175,8 @@ final class SpoolRecovery {
     /** Writes the whole entries to {@code name.tmp}, moves the damaged file aside, renames the clean one in place. */
     private Path rewrite(Path path, byte[] b, List<int[]> keep) throws IOException {
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (var ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (var ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(SpoolFormat.MAGIC));
             for (var k : keep) ch.write(ByteBuffer.wrap(b, k[0], k[1]));
             ch.force(true);

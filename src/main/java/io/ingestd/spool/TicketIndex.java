@@ -69,7 +69,9 @@ final class TicketIndex {
         used = 0;
     }
 
-    int size() { return used; }
+    int size() {
+        return used;
+    }
 
     private int slot(long ticket) {
         for (int j = mix(ticket); ; j = (j + 1) & (CAPACITY - 1)) {

@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.ingestd.config.Config;
 import io.ingestd.metrics.Stats;
+import org.flywaydb.core.Flyway;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -11,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import org.flywaydb.core.Flyway;
 
 /** The connection pool and schema of one database: opened and migrated at start-up, closed last at stop. */
 public final class Database implements AutoCloseable {
@@ -28,10 +29,16 @@ public final class Database implements AutoCloseable {
     final String table;
     /** This ingestd node's claim on the rows it inserts (README: Running several nodes). */
     final long node;
+
     private final int networkTimeoutMillis;
 
-    private Database(HikariConfig poolConfig, HikariDataSource pool, Dialect dialect, String table, long node,
-                     int networkTimeoutMillis) {
+    private Database(
+            HikariConfig poolConfig,
+            HikariDataSource pool,
+            Dialect dialect,
+            String table,
+            long node,
+            int networkTimeoutMillis) {
         this.poolConfig = poolConfig;
         this.node = node;
         this.pool = pool;
@@ -44,20 +51,25 @@ public final class Database implements AutoCloseable {
     private volatile boolean migrated;
 
     /** Connects (failing fast when the database cannot be reached) and brings the schema up to date. */
-    public static Database open(Config config) { return open(config, true); }
+    public static Database open(Config config) {
+        return open(config, true);
+    }
 
     /**
      * For a start while the database is away but its schema is known to be in place (the spool remembers it): the
      * pool connects when it can, and {@link #migrateIfNeeded} brings the schema up to date once the database answers.
      */
-    public static Database openUnmigrated(Config config) { return open(config, false); }
+    public static Database openUnmigrated(Config config) {
+        return open(config, false);
+    }
 
     private static Database open(Config config, boolean now) {
         var hc = new HikariConfig();
         hc.setPoolName("ingestd-db");
         hc.setJdbcUrl(config.db().url());
         if (!config.db().user().isEmpty()) hc.setUsername(config.db().user());
-        if (!config.db().password().isEmpty()) hc.setPassword(config.db().password().reveal());
+        if (!config.db().password().isEmpty())
+            hc.setPassword(config.db().password().reveal());
         hc.setMaximumPoolSize(Math.max(config.db().poolSize(), config.db().writers() + 1));
         hc.setAutoCommit(false);
         // a short timeout lets writers notice an outage within a second and answer RETRY within db.retry-window
@@ -67,8 +79,13 @@ public final class Database implements AutoCloseable {
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         var pool = new HikariDataSource(hc);
         try {
-            var db = new Database(hc, pool, Dialect.of(config.db().url()), config.db().table(),
-                    nodeId(config.paths().dataDir()), (int) config.db().networkTimeout().toMillis());
+            var db = new Database(
+                    hc,
+                    pool,
+                    Dialect.of(config.db().url()),
+                    config.db().table(),
+                    nodeId(config.paths().dataDir()),
+                    (int) config.db().networkTimeout().toMillis());
             if (now) db.migrateIfNeeded();
             return db;
         } catch (RuntimeException e) {
@@ -88,7 +105,8 @@ public final class Database implements AutoCloseable {
         } catch (java.io.IOException e) {
             host = "localhost"; // the data directory alone still tells this machine's nodes apart
         }
-        var id = java.util.UUID.nameUUIDFromBytes((host + "\0" + dataDir.toAbsolutePath()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var id = java.util.UUID.nameUUIDFromBytes(
+                (host + "\0" + dataDir.toAbsolutePath()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return id.getMostSignificantBits() & Long.MAX_VALUE;
     }
 
@@ -101,8 +119,9 @@ public final class Database implements AutoCloseable {
     static void commit(Connection c, Session began, Stats stats) throws SQLException {
         var now = Session.of(c);
         if (!now.equals(began)) {
-            throw new SQLTransientConnectionException("the connection moved from " + began.host() + " (session "
-                    + began.id() + ") to " + now.host() + " (session " + now.id() + ") inside a transaction: rolled back",
+            throw new SQLTransientConnectionException(
+                    "the connection moved from " + began.host() + " (session " + began.id() + ") to " + now.host()
+                            + " (session " + now.id() + ") inside a transaction: rolled back",
                     "08007");
         }
         c.commit();
@@ -176,9 +195,11 @@ public final class Database implements AutoCloseable {
             tableBefore = existing.isPresent();
             if (tableBefore && historyBefore.isEmpty()) {
                 var shape = TableShape.problems(c, existing.get());
-                throw new TableConflict("table '" + table + "' already exists and was not created by ingestd (there is "
-                        + "no " + history + (shape.isEmpty() ? "" : "; " + shape.getFirst()) + "): set db.table to a "
-                        + "new table name, and copy old rows into it if needed (README: Migrating from the PHP daemon)");
+                throw new TableConflict(
+                        "table '" + table + "' already exists and was not created by ingestd (there is "
+                                + "no " + history + (shape.isEmpty() ? "" : "; " + shape.getFirst())
+                                + "): set db.table to a "
+                                + "new table name, and copy old rows into it if needed (README: Migrating from the PHP daemon)");
             }
             c.commit();
         } catch (SQLException e) {
@@ -196,8 +217,10 @@ public final class Database implements AutoCloseable {
                     .migrate();
         } catch (org.flywaydb.core.api.FlywayException e) {
             undoFailedMigration(historyBefore.isPresent(), tableBefore);
-            throw new SchemaRefused("migrating table '" + table + "' failed: " + SqlFailure.rootMessage(e) + " (the database "
-                    + "is left as it was; check that db.user may create and alter tables, then start again)", e);
+            throw new SchemaRefused(
+                    "migrating table '" + table + "' failed: " + SqlFailure.rootMessage(e) + " (the database "
+                            + "is left as it was; check that db.user may create and alter tables, then start again)",
+                    e);
         }
         checkShape();
     }
@@ -213,8 +236,11 @@ public final class Database implements AutoCloseable {
             if (t.isPresent() && !tableExisted && SchemaHistory.isEmpty(c, t.get())) SchemaHistory.drop(c, t.get());
             c.commit();
         } catch (SQLException e) {
-            log.error("could not undo the failed migration of table '{}'; remove {} before the next start",
-                    table, history, e);
+            log.error(
+                    "could not undo the failed migration of table '{}'; remove {} before the next start",
+                    table,
+                    history,
+                    e);
         }
     }
 
@@ -225,7 +251,8 @@ public final class Database implements AutoCloseable {
             problems = TableShape.problems(c, TableShape.find(c, table).orElse(table));
             c.commit();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the columns of table '" + table + "': " + SqlFailure.describe(e), e);
+            throw new IllegalStateException(
+                    "cannot read the columns of table '" + table + "': " + SqlFailure.describe(e), e);
         }
         if (!problems.isEmpty()) {
             throw new SchemaRefused("table '" + table + "' cannot hold what ingestd acknowledges: "
@@ -235,16 +262,25 @@ public final class Database implements AutoCloseable {
 
     /** The database or its table cannot be used as it is; the message says why and what to do. */
     public static class SchemaRefused extends IllegalStateException {
-        SchemaRefused(String message) { super(message); }
-        SchemaRefused(String message, Throwable cause) { super(message, cause); }
+        SchemaRefused(String message) {
+            super(message);
+        }
+
+        SchemaRefused(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** False only while a database that was away at start has not been migrated yet: nothing is written then. */
-    public boolean isMigrated() { return migrated; }
+    public boolean isMigrated() {
+        return migrated;
+    }
 
     /** The configured table exists but is not ingestd's: using it could mix or break records. */
     public static final class TableConflict extends SchemaRefused {
-        TableConflict(String message) { super(message); }
+        TableConflict(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -287,7 +323,9 @@ public final class Database implements AutoCloseable {
         return c;
     }
 
-    public String table() { return table; }
+    public String table() {
+        return table;
+    }
 
     /** Connects directly, past the pool: tells whether the database is back while the pool has no connections. */
     public boolean answersDirectly() {
@@ -324,8 +362,9 @@ public final class Database implements AutoCloseable {
 
     /** Rows still waiting for processing ('N'). */
     public long backlog() throws SQLException {
-        try (var c = connection(); var st = c.createStatement();
-             var rs = st.executeQuery("SELECT COUNT(*) FROM " + table + " WHERE status = 'N'")) {
+        try (var c = connection();
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT COUNT(*) FROM " + table + " WHERE status = 'N'")) {
             rs.next();
             long n = rs.getLong(1);
             c.commit();
@@ -334,8 +373,13 @@ public final class Database implements AutoCloseable {
     }
 
     /** Active and total connections of the pool, for metrics. */
-    public int activeConnections() { return count(pool, true) + count(autocommitPool, true); }
-    public int totalConnections() { return count(pool, false) + count(autocommitPool, false); }
+    public int activeConnections() {
+        return count(pool, true) + count(autocommitPool, true);
+    }
+
+    public int totalConnections() {
+        return count(pool, false) + count(autocommitPool, false);
+    }
 
     private static int count(HikariDataSource p, boolean active) {
         var bean = p == null ? null : p.getHikariPoolMXBean();

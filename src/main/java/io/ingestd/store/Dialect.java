@@ -4,15 +4,20 @@ import io.ingestd.config.DatabaseKind;
 
 /** What differs between the supported databases: the idempotent insert and the migration folder. */
 enum Dialect {
-    MARIADB("mariadb"), POSTGRESQL("postgresql"), H2("h2");
+    MARIADB("mariadb"),
+    POSTGRESQL("postgresql"),
+    H2("h2");
 
     final String migrations;
 
-    Dialect(String folder) { this.migrations = "classpath:db/migration/" + folder; }
+    Dialect(String folder) {
+        this.migrations = "classpath:db/migration/" + folder;
+    }
 
     static Dialect of(String jdbcUrl) {
-        var kind = DatabaseKind.of(jdbcUrl).orElseThrow(() -> new IllegalArgumentException(
-                "unsupported database URL " + DatabaseKind.withoutParameters(jdbcUrl)));
+        var kind = DatabaseKind.of(jdbcUrl)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unsupported database URL " + DatabaseKind.withoutParameters(jdbcUrl)));
         return switch (kind) {
             case MARIADB -> MARIADB;
             case POSTGRESQL -> POSTGRESQL;
@@ -27,24 +32,32 @@ enum Dialect {
      * goes in claimed by {@code node} (its {@code claimed_at} defaults to the insert's time).
      */
     String insertIgnore(String table, int rows, boolean processed, long node) {
-        String cols = processed ? " (ticket, login, volume, claim, status, processed_at)" : " (ticket, login, volume, claim)";
+        String cols =
+                processed ? " (ticket, login, volume, claim, status, processed_at)" : " (ticket, login, volume, claim)";
         String extra = "," + node + (processed ? ",'Y'," + now() : "");
         var sb = new StringBuilder(64 + rows * (12 + extra.length()));
         switch (this) {
-            case MARIADB -> sb.append("INSERT IGNORE INTO ").append(table).append(cols).append(" VALUES ");
-            case POSTGRESQL -> sb.append("INSERT INTO ").append(table).append(cols).append(" VALUES ");
+            case MARIADB ->
+                sb.append("INSERT IGNORE INTO ").append(table).append(cols).append(" VALUES ");
+            case POSTGRESQL ->
+                sb.append("INSERT INTO ").append(table).append(cols).append(" VALUES ");
             case H2 -> sb.append("MERGE INTO ").append(table).append(" t USING (VALUES ");
         }
         for (int i = 0; i < rows; i++) {
             if (i > 0) sb.append(',');
-            if (this == H2) sb.append(i == 0 ? "(CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS DECIMAL(18,4)))" : "(?,?,?)");
+            if (this == H2)
+                sb.append(i == 0 ? "(CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS DECIMAL(18,4)))" : "(?,?,?)");
             else sb.append("(?,?,?").append(extra).append(')');
         }
         switch (this) {
-            case MARIADB -> { }
+            case MARIADB -> {}
             case POSTGRESQL -> sb.append(" ON CONFLICT (ticket) DO NOTHING");
-            case H2 -> sb.append(") s(ticket, login, volume) ON t.ticket = s.ticket WHEN NOT MATCHED THEN INSERT")
-                    .append(cols).append(" VALUES (s.ticket, s.login, s.volume").append(extra).append(')');
+            case H2 ->
+                sb.append(") s(ticket, login, volume) ON t.ticket = s.ticket WHEN NOT MATCHED THEN INSERT")
+                        .append(cols)
+                        .append(" VALUES (s.ticket, s.login, s.volume")
+                        .append(extra)
+                        .append(')');
         }
         return sb.toString();
     }
@@ -54,10 +67,14 @@ enum Dialect {
      * the primary key for them; H2 (on a table it has no statistics for) scans the status index instead, every
      * row still 'N' for each statement (13,000 records/s), so PostgreSQL and H2 get plain ticket lists.
      */
-    boolean updatesByRange() { return this == MARIADB; }
+    boolean updatesByRange() {
+        return this == MARIADB;
+    }
 
     /** The database's time {@code seconds} ago (every node of a cluster reads the same clock for a lease). */
-    String secondsAgo(long seconds) { return "(" + now() + " - INTERVAL '" + seconds + "' SECOND)"; }
+    String secondsAgo(long seconds) {
+        return "(" + now() + " - INTERVAL '" + seconds + "' SECOND)";
+    }
 
     /** The current time at the precision of the table's timestamp columns. */
     String now() {

@@ -6,6 +6,9 @@ import io.ingestd.protocol.Records;
 import io.ingestd.protocol.Reply;
 import io.ingestd.spool.Spool;
 import io.ingestd.spool.SpoolException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,8 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Takes groups of messages from the queue, writes all their records in one transaction, commits, and only then
@@ -48,8 +49,15 @@ public final class GroupCommitWriter implements Runnable {
     private long spoolRetryLoggedNanos;
     private List<PendingRequest> current = List.of();
 
-    public GroupCommitWriter(Database db, RequestQueue queue, ReplyChannel replies,
-                             ProcessingStage processing, Stats stats, RejectLog rejects, int batchMax, Duration retryWindow) {
+    public GroupCommitWriter(
+            Database db,
+            RequestQueue queue,
+            ReplyChannel replies,
+            ProcessingStage processing,
+            Stats stats,
+            RejectLog rejects,
+            int batchMax,
+            Duration retryWindow) {
         this.db = db;
         this.queue = queue;
         this.replies = replies;
@@ -68,10 +76,14 @@ public final class GroupCommitWriter implements Runnable {
      * With a spool, groups the database cannot take (it is away) are appended to it and acknowledged once on disk,
      * and this writer drains it, one spooled group after each group of new traffic, while the database answers.
      */
-    public void spoolTo(Spool spool) { this.spool = spool; }
+    public void spoolTo(Spool spool) {
+        this.spool = spool;
+    }
 
     /** Finish what is queued, then end. */
-    public void stop() { stopping = true; }
+    public void stop() {
+        stopping = true;
+    }
 
     /** Stop writing: answer everything still queued with RETRY. */
     public void stopFast() {
@@ -80,7 +92,9 @@ public final class GroupCommitWriter implements Runnable {
     }
 
     /** When the writer last came round its loop; a stuck writer stops the systemd watchdog pings. */
-    public long heartbeatNanos() { return heartbeatNanos; }
+    public long heartbeatNanos() {
+        return heartbeatNanos;
+    }
 
     @Override
     public void run() {
@@ -106,7 +120,9 @@ public final class GroupCommitWriter implements Runnable {
         }
     }
 
-    private boolean databaseAvailable() { return !stats.isDatabaseDown() && db.isMigrated(); }
+    private boolean databaseAvailable() {
+        return !stats.isDatabaseDown() && db.isMigrated();
+    }
 
     /**
      * This writer's thread failed (see the daemon's Supervisor): answers RETRY what it took and had not answered
@@ -135,7 +151,10 @@ public final class GroupCommitWriter implements Runnable {
         if (sp != null) {
             batch = rejectSpoolConflicts(batch, sp);
             if (!databaseAvailable()) {
-                spool(batch, sp, "database unavailable: " + (db.isMigrated() ? stats.lastError() : "not reached since start"));
+                spool(
+                        batch,
+                        sp,
+                        "database unavailable: " + (db.isMigrated() ? stats.lastError() : "not reached since start"));
                 return;
             }
         }
@@ -259,7 +278,8 @@ public final class GroupCommitWriter implements Runnable {
         for (int from = 0; from < rows.count; from += Sql.CHUNK) {
             int n = Math.min(Sql.CHUNK, rows.count - from);
             String sql = insertSql[n];
-            if (sql == null) sql = insertSql[n] = db.dialect.insertIgnore(db.table, n, processing.processesAtInsert(), db.node);
+            if (sql == null)
+                sql = insertSql[n] = db.dialect.insertIgnore(db.table, n, processing.processesAtInsert(), db.node);
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int p = 1;
                 for (int i = from; i < from + n; i++) {
@@ -283,7 +303,10 @@ public final class GroupCommitWriter implements Runnable {
                 try (var rs = ps.executeQuery()) {
                     while (rs.next()) {
                         int pos = rows.index.get(rs.getLong(1));
-                        long volume = rs.getBigDecimal(3).setScale(Records.VOLUME_SCALE).unscaledValue().longValueExact();
+                        long volume = rs.getBigDecimal(3)
+                                .setScale(Records.VOLUME_SCALE)
+                                .unscaledValue()
+                                .longValueExact();
                         if (pos >= 0 && (rs.getLong(2) != rows.logins[pos] || volume != rows.volumes[pos])) {
                             rows.conflicted[pos] = true;
                             rows.storedLogin[pos] = rs.getLong(2);
@@ -421,7 +444,8 @@ public final class GroupCommitWriter implements Runnable {
 
     private static String rawText(Records records) {
         var sb = new StringBuilder();
-        for (int i = 0; i < records.size() && sb.length() < 512; i++) sb.append(records.line(i)).append('\n');
+        for (int i = 0; i < records.size() && sb.length() < 512; i++)
+            sb.append(records.line(i)).append('\n');
         return sb.toString();
     }
 
@@ -431,14 +455,23 @@ public final class GroupCommitWriter implements Runnable {
      */
     public static boolean isAvailabilityError(SQLException e) {
         if (isDataError(e)) return false;
-        if (e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException
-                || e instanceof java.sql.SQLTimeoutException || e instanceof java.sql.SQLRecoverableException) return true;
+        if (e instanceof java.sql.SQLTransientConnectionException
+                || e instanceof java.sql.SQLNonTransientConnectionException
+                || e instanceof java.sql.SQLTimeoutException
+                || e instanceof java.sql.SQLRecoverableException) return true;
         String state = e.getSQLState();
-        if (state != null && (state.startsWith("08") || state.equals("25006") || state.equals("HYT00")
-                || state.equals("57P01") || state.equals("57P03"))) return true;
+        if (state != null
+                && (state.startsWith("08")
+                        || state.equals("25006")
+                        || state.equals("HYT00")
+                        || state.equals("57P01")
+                        || state.equals("57P03"))) return true;
         String msg = String.valueOf(e.getMessage());
-        return msg.contains("Connection is not available") || msg.contains("gone away") || msg.contains("read-only")
-                || msg.contains("read only") || msg.contains("Lost connection");
+        return msg.contains("Connection is not available")
+                || msg.contains("gone away")
+                || msg.contains("read-only")
+                || msg.contains("read only")
+                || msg.contains("Lost connection");
     }
 
     /** Errors about the data rather than the connection: worth isolating messages, not worth retrying as is. */

@@ -33,7 +33,9 @@ final class LongIntMap {
         values[i] = value;
     }
 
-    void clear() { Arrays.fill(used, false); }
+    void clear() {
+        Arrays.fill(used, false);
+    }
 
     private int slot(long key) {
         long h = key * 0x9E3779B97F4A7C15L;

@@ -27,13 +27,31 @@ public final class PendingRequest {
     }
 
     /** A message read back from the spool: it was acknowledged long ago and has no one to answer. */
-    static PendingRequest spooled(Records records, long nowNanos) { return new PendingRequest(records, null, nowNanos, true); }
+    static PendingRequest spooled(Records records, long nowNanos) {
+        return new PendingRequest(records, null, nowNanos, true);
+    }
 
-    boolean isSpooled() { return spooled; }
+    boolean isSpooled() {
+        return spooled;
+    }
 
-    public Records records() { return records; }
-    public ReplyTo replyTo() { return replyTo; }
-    public long receivedNanos() { return receivedNanos; }
-    public Reply reply() { return reply; }
-    void answer(Reply r) { this.reply = r; }
+    public Records records() {
+        return records;
+    }
+
+    public ReplyTo replyTo() {
+        return replyTo;
+    }
+
+    public long receivedNanos() {
+        return receivedNanos;
+    }
+
+    public Reply reply() {
+        return reply;
+    }
+
+    void answer(Reply r) {
+        this.reply = r;
+    }
 }

@@ -3,20 +3,20 @@ package io.ingestd.store;
 import io.ingestd.Fee;
 import io.ingestd.FeeProcessor;
 import io.ingestd.metrics.Stats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Moves committed records from 'N' to 'Y': locks them, runs the {@link FeeProcessor} and marks them 'Y' in one
@@ -42,6 +42,7 @@ public final class ProcessingStage implements Runnable {
      * rows of a node that is gone wait well under a minute. A node processes its own rows only in the first half.
      */
     static final int LEASE_SECONDS = 20;
+
     private final BlockingQueue<long[]> fresh = new ArrayBlockingQueue<>(1024);
     private volatile long sweepIntervalNanos;
     private volatile long lingerNanos;
@@ -53,8 +54,8 @@ public final class ProcessingStage implements Runnable {
 
     private final boolean inline;
 
-    public ProcessingStage(Database db, Stats stats, Duration sweepInterval, Duration linger,
-                           boolean inlineWhenNoProcessor) {
+    public ProcessingStage(
+            Database db, Stats stats, Duration sweepInterval, Duration linger, boolean inlineWhenNoProcessor) {
         this.db = db;
         this.stats = stats;
         this.processor = loadProcessor();
@@ -73,7 +74,9 @@ public final class ProcessingStage implements Runnable {
      * in the writer's own transaction (the commit is the processing: each row is written once, not twice), and only
      * the sweep runs here.
      */
-    boolean processesAtInsert() { return inline; }
+    boolean processesAtInsert() {
+        return inline;
+    }
 
     public void reconfigure(Duration sweepInterval, Duration linger) {
         this.sweepIntervalNanos = sweepInterval.toNanos();
@@ -95,7 +98,9 @@ public final class ProcessingStage implements Runnable {
     }
 
     /** When the loop last came round (once per fresh batch, sweep chunk or idle poll of 200 ms). */
-    public long heartbeatNanos() { return heartbeatNanos; }
+    public long heartbeatNanos() {
+        return heartbeatNanos;
+    }
 
     /**
      * How long the loop may go without coming round before it counts as stalled: a batch's round trips, each
@@ -155,7 +160,8 @@ public final class ProcessingStage implements Runnable {
         int total = 0;
         while (true) {
             Claimed c = unit(conn -> {
-                try (PreparedStatement ps = conn.prepareStatement(Sql.claimOwn(db.table, SWEEP_CHUNK, db.node, freshLimit()))) {
+                try (PreparedStatement ps =
+                        conn.prepareStatement(Sql.claimOwn(db.table, SWEEP_CHUNK, db.node, freshLimit()))) {
                     return processClaimed(conn, ps);
                 }
             });
@@ -174,7 +180,8 @@ public final class ProcessingStage implements Runnable {
             return unit(c -> {
                 var found = new ArrayList<Long>();
                 try (var st = c.createStatement();
-                     var rs = st.executeQuery(Sql.expiredClaims(db.table, SWEEP_CHUNK, db.dialect.secondsAgo(LEASE_SECONDS)))) {
+                        var rs = st.executeQuery(
+                                Sql.expiredClaims(db.table, SWEEP_CHUNK, db.dialect.secondsAgo(LEASE_SECONDS)))) {
                     while (rs.next()) found.add(rs.getLong(1));
                 }
                 for (int from = 0; from < found.size(); from += Sql.CHUNK) {
@@ -194,7 +201,9 @@ public final class ProcessingStage implements Runnable {
     }
 
     /** Rows claimed longer ago than half a lease are left to a take-over: see {@link #LEASE_SECONDS}. */
-    private String freshLimit() { return db.dialect.secondsAgo(LEASE_SECONDS / 2); }
+    private String freshLimit() {
+        return db.dialect.secondsAgo(LEASE_SECONDS / 2);
+    }
 
     /** Work of one transaction. */
     private interface Work<T> {
@@ -307,7 +316,8 @@ public final class ProcessingStage implements Runnable {
             }
             i = j + 1;
             if (ns + nr >= Sql.CHUNK - 1 || i == t.length) {
-                try (PreparedStatement ps = c.prepareStatement(Sql.markProcessed(db.table, ns, nr / 2, db.dialect.now()))) {
+                try (PreparedStatement ps =
+                        c.prepareStatement(Sql.markProcessed(db.table, ns, nr / 2, db.dialect.now()))) {
                     int p = 1;
                     for (int k = 0; k < ns; k++) ps.setLong(p++, singles[k]);
                     for (int k = 0; k < nr; k++) ps.setLong(p++, ranges[k]);
@@ -318,5 +328,4 @@ public final class ProcessingStage implements Runnable {
         }
         return marked;
     }
-
 }

@@ -17,34 +17,42 @@ import java.util.Set;
  * statements would run in a new transaction; after a driver failover, on another node).
  */
 final class ProcessorConnection implements InvocationHandler {
-    private static final Set<String> FORBIDDEN = Set.of("commit", "rollback", "setAutoCommit", "close", "abort",
-            "releaseSavepoint", "setSavepoint");
+    private static final Set<String> FORBIDDEN =
+            Set.of("commit", "rollback", "setAutoCommit", "close", "abort", "releaseSavepoint", "setSavepoint");
 
     private final Connection target;
     private volatile SQLException failure;
 
-    private ProcessorConnection(Connection target) { this.target = target; }
+    private ProcessorConnection(Connection target) {
+        this.target = target;
+    }
 
-    static ProcessorConnection around(Connection c) { return new ProcessorConnection(c); }
+    static ProcessorConnection around(Connection c) {
+        return new ProcessorConnection(c);
+    }
 
     Connection connection() {
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, this);
+        return (Connection)
+                Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, this);
     }
 
     /** The first SQL error seen on the connection or its statements, or null. */
-    SQLException failure() { return failure; }
+    SQLException failure() {
+        return failure;
+    }
 
     @Override
     public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
         if (FORBIDDEN.contains(m.getName())) {
-            throw fail(new SQLException("a FeeProcessor must not end or split the processing transaction (called "
-                    + m.getName() + ")", "25000"));
+            throw fail(new SQLException(
+                    "a FeeProcessor must not end or split the processing transaction (called " + m.getName() + ")",
+                    "25000"));
         }
         Object result = call(target, m, args);
         if (result instanceof Statement st) {
             // PreparedStatement and CallableStatement too: the proxy takes every interface of the real statement
-            return Proxy.newProxyInstance(Statement.class.getClassLoader(), interfaces(st),
-                    (p, sm, sargs) -> call(st, sm, sargs));
+            return Proxy.newProxyInstance(
+                    Statement.class.getClassLoader(), interfaces(st), (p, sm, sargs) -> call(st, sm, sargs));
         }
         return result;
     }

@@ -36,9 +36,13 @@ public final class ReplyChannel implements AutoCloseable {
     }
 
     /** The next answered request, or null. Socket thread only. */
-    public PendingRequest poll() { return answered.poll(); }
+    public PendingRequest poll() {
+        return answered.poll();
+    }
 
-    public boolean isEmpty() { return answered.isEmpty(); }
+    public boolean isEmpty() {
+        return answered.isEmpty();
+    }
 
     /** Makes the socket's thread come round its loop (at most one byte in the pipe at a time). */
     public void wake() {
@@ -52,7 +56,9 @@ public final class ReplyChannel implements AutoCloseable {
     }
 
     /** The end of the pipe the socket's thread registers with its selector. */
-    public Pipe.SourceChannel wakeSource() { return pipe.source(); }
+    public Pipe.SourceChannel wakeSource() {
+        return pipe.source();
+    }
 
     /** Empties the pipe. Socket thread only, at the top of its loop. */
     public void clearWake(ByteBuffer scratch) {

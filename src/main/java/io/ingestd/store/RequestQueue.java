@@ -58,7 +58,8 @@ public final class RequestQueue {
                 wait = notEmpty.awaitNanos(wait);
             }
             int taken = 0;
-            while (!queue.isEmpty() && (batch.isEmpty() || taken + queue.peek().records().size() <= maxRecords)) {
+            while (!queue.isEmpty()
+                    && (batch.isEmpty() || taken + queue.peek().records().size() <= maxRecords)) {
                 var r = queue.poll();
                 taken += r.records().size();
                 batch.add(r);
@@ -95,6 +96,7 @@ public final class RequestQueue {
         }
     }
 
-    public boolean isEmpty() { return records() == 0; }
-
+    public boolean isEmpty() {
+        return records() == 0;
+    }
 }

@@ -65,7 +65,9 @@ final class Rows {
         return pos >= 0 && pos < count && tickets[pos] == ticket ? pos : -1;
     }
 
-    long[] acceptedTickets() { return Arrays.copyOf(tickets, count); }
+    long[] acceptedTickets() {
+        return Arrays.copyOf(tickets, count);
+    }
 
     List<PendingRequest> deferred(List<PendingRequest> group) {
         var later = new ArrayList<PendingRequest>();
@@ -99,5 +101,7 @@ final class Rows {
         return "conflict: a ticket repeats with a different login or volume";
     }
 
-    private static String line(int size, int j) { return size > 1 ? "line " + (j + 1) + ": " : ""; }
+    private static String line(int size, int j) {
+        return size > 1 ? "line " + (j + 1) + ": " : "";
+    }
 }

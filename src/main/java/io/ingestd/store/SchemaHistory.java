@@ -15,7 +15,8 @@ final class SchemaHistory {
     static boolean hasAppliedMigration(Connection c, String history) throws SQLException {
         String sql = "SELECT COUNT(*) FROM " + quote(c, history) + " WHERE " + quote(c, "type") + " = 'SQL' AND "
                 + quote(c, "success") + " = TRUE";
-        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+        try (var st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1) > 0;
         }
@@ -31,7 +32,8 @@ final class SchemaHistory {
     }
 
     static boolean isEmpty(Connection c, String table) throws SQLException {
-        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT COUNT(*) FROM " + quote(c, table))) {
+        try (var st = c.createStatement();
+                var rs = st.executeQuery("SELECT COUNT(*) FROM " + quote(c, table))) {
             rs.next();
             return rs.getLong(1) == 0;
         }

@@ -53,8 +53,12 @@ final class TableShape {
         try (var rs = md.getColumns(c.getCatalog(), c.getSchema(), escape(md, actualName), null)) {
             while (rs.next()) {
                 if (!rs.getString("TABLE_NAME").equals(actualName)) continue;
-                var col = new Column(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT), rs.getInt("DATA_TYPE"),
-                        rs.getString("TYPE_NAME"), rs.getInt("COLUMN_SIZE"), rs.getInt("DECIMAL_DIGITS"),
+                var col = new Column(
+                        rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT),
+                        rs.getInt("DATA_TYPE"),
+                        rs.getString("TYPE_NAME"),
+                        rs.getInt("COLUMN_SIZE"),
+                        rs.getInt("DECIMAL_DIGITS"),
                         "YES".equals(rs.getString("IS_NULLABLE")));
                 columns.put(col.name(), col);
             }
@@ -64,15 +68,44 @@ final class TableShape {
             while (rs.next()) keys.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
         }
         var out = new ArrayList<String>();
-        check(out, columns, "ticket", "BIGINT NOT NULL", "tickets are 64-bit", col -> col.type() == Types.BIGINT && !col.nullable());
-        check(out, columns, "login", "BIGINT NOT NULL", "logins are 64-bit", col -> col.type() == Types.BIGINT && !col.nullable());
-        check(out, columns, "volume", "DECIMAL(18,4) NOT NULL", "volumes would be stored rounded or refused",
-                col -> (col.type() == Types.DECIMAL || col.type() == Types.NUMERIC) && col.scale() >= 4
-                        && col.size() - col.scale() >= 14 && !col.nullable());
-        check(out, columns, "status", "CHAR(1) NOT NULL", "it holds 'N' or 'Y'",
+        check(
+                out,
+                columns,
+                "ticket",
+                "BIGINT NOT NULL",
+                "tickets are 64-bit",
+                col -> col.type() == Types.BIGINT && !col.nullable());
+        check(
+                out,
+                columns,
+                "login",
+                "BIGINT NOT NULL",
+                "logins are 64-bit",
+                col -> col.type() == Types.BIGINT && !col.nullable());
+        check(
+                out,
+                columns,
+                "volume",
+                "DECIMAL(18,4) NOT NULL",
+                "volumes would be stored rounded or refused",
+                col -> (col.type() == Types.DECIMAL || col.type() == Types.NUMERIC)
+                        && col.scale() >= 4
+                        && col.size() - col.scale() >= 14
+                        && !col.nullable());
+        check(
+                out,
+                columns,
+                "status",
+                "CHAR(1) NOT NULL",
+                "it holds 'N' or 'Y'",
                 col -> (col.type() == Types.CHAR || col.type() == Types.VARCHAR) && col.size() >= 1 && !col.nullable());
         check(out, columns, "received_at", "a TIMESTAMP NOT NULL", "the time of receipt", col -> col.isTimestamp());
-        check(out, columns, "processed_at", "a TIMESTAMP NULL", "it is NULL until the row is processed",
+        check(
+                out,
+                columns,
+                "processed_at",
+                "a TIMESTAMP NULL",
+                "it is NULL until the row is processed",
                 col -> col.isTimestamp() && col.nullable());
         if (columns.containsKey("ticket") && !keys.equals(List.of("ticket"))) {
             out.add("its primary key is " + (keys.isEmpty() ? "missing" : "(" + String.join(", ", keys) + ")")
@@ -81,16 +114,24 @@ final class TableShape {
         return out;
     }
 
-    private static void check(List<String> out, Map<String, Column> columns, String name, String mustBe, String why,
-                              java.util.function.Predicate<Column> fits) {
+    private static void check(
+            List<String> out,
+            Map<String, Column> columns,
+            String name,
+            String mustBe,
+            String why,
+            java.util.function.Predicate<Column> fits) {
         var col = columns.get(name);
         if (col == null) out.add("column " + name + " is missing, must be " + mustBe);
-        else if (!fits.test(col)) out.add("column " + name + " is " + col.describe() + ", must be " + mustBe + " (" + why + ")");
+        else if (!fits.test(col))
+            out.add("column " + name + " is " + col.describe() + ", must be " + mustBe + " (" + why + ")");
     }
 
     /** A name as a metadata pattern: '_' and '%' match themselves. */
     private static String escape(DatabaseMetaData md, String name) throws SQLException {
         String esc = md.getSearchStringEscape();
-        return esc == null || esc.isEmpty() ? name : name.replace(esc, esc + esc).replace("_", esc + "_").replace("%", esc + "%");
+        return esc == null || esc.isEmpty()
+                ? name
+                : name.replace(esc, esc + esc).replace("_", esc + "_").replace("%", esc + "%");
     }
 }

@@ -1,10 +1,11 @@
 package io.ingestd.bench;
 
-import java.nio.charset.StandardCharsets;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMsg;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * The transport's ceiling for the benchmark: a bare JeroMQ ROUTER that answers every request {@code TRUE} at once,

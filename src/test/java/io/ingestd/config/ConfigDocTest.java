@@ -2,9 +2,10 @@ package io.ingestd.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
 
 /** The README's configuration table is generated from the code; this keeps it from drifting. */
 class ConfigDocTest {

@@ -6,17 +6,20 @@ import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
 import io.ingestd.config.Keys;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
 class ReloadTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private Config load(Map<String, String> overrides) throws ConfigException {
-        return ConfigLoader.load(new Config.Source(Optional.empty(), overrides, dir), Map.of()).config();
+        return ConfigLoader.load(new Config.Source(Optional.empty(), overrides, dir), Map.of())
+                .config();
     }
 
     @Test
@@ -38,12 +41,15 @@ class ReloadTest {
         var old = load(Map.of());
         for (var k : Keys.ALL) {
             if (!k.reloadable() || k.name().equals("curve.clients.dir")) continue;
-            var value = switch (k.name()) {
-                case "log.level" -> "debug";
-                case "db.retry-window", "process.sweep-interval", "process.linger" -> "7s";
-                default -> "7";
-            };
-            assertThat(Reload.changedFixedKeys(old, load(Map.of(k.name(), value)))).as(k.name()).isEmpty();
+            var value =
+                    switch (k.name()) {
+                        case "log.level" -> "debug";
+                        case "db.retry-window", "process.sweep-interval", "process.linger" -> "7s";
+                        default -> "7";
+                    };
+            assertThat(Reload.changedFixedKeys(old, load(Map.of(k.name(), value))))
+                    .as(k.name())
+                    .isEmpty();
         }
     }
 }

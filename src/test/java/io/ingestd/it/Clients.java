@@ -1,9 +1,10 @@
 package io.ingestd.it;
 
-import java.nio.charset.StandardCharsets;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+
+import java.nio.charset.StandardCharsets;
 
 /** Test clients: the seed's lock-step REQ client, over real ZeroMQ sockets on loopback. */
 public final class Clients {
@@ -32,8 +33,8 @@ public final class Clients {
             socket.send(body, 0);
             byte[] reply = socket.recv(0);
             if (reply == null) {
-                throw new AssertionError("no reply from " + endpoint + " within 90 s; the daemon's log:\n" + Ingestd.logTail(endpoint)
-                        + "\nthreads:\n" + Ingestd.threadDump(endpoint));
+                throw new AssertionError("no reply from " + endpoint + " within 90 s; the daemon's log:\n"
+                        + Ingestd.logTail(endpoint) + "\nthreads:\n" + Ingestd.threadDump(endpoint));
             }
             return new String(reply, StandardCharsets.UTF_8);
         }

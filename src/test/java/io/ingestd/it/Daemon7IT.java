@@ -1,21 +1,21 @@
 package io.ingestd.it;
 
-import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.util.Map;
+import io.ingestd.ExitCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
 /** The SysV steps of daemon(7), checked in /proc on the real detached process. */
 class Daemon7IT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach
@@ -44,9 +44,15 @@ class Daemon7IT {
         assertThat(proc.status("Umask")).isEqualTo("0027");
         for (int fd = 0; fd <= 2; fd++) assertThat(proc.fd(fd)).as("fd " + fd).contains("/dev/null");
         assertThat(proc.fds()).as("no inherited descriptors").doesNotContain(leak.toString());
-        assertThat(proc.environ()).as("clean environment").doesNotContain("INGESTD_TEST_MARKER").contains("PATH=");
-        assertThat(Proc.lockHolder(ingestd.pidFile())).as("PID file locked by the daemon").contains(pid);
-        assertThat(Files.getPosixFilePermissions(ingestd.pidFile())).isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(proc.environ())
+                .as("clean environment")
+                .doesNotContain("INGESTD_TEST_MARKER")
+                .contains("PATH=");
+        assertThat(Proc.lockHolder(ingestd.pidFile()))
+                .as("PID file locked by the daemon")
+                .contains(pid);
+        assertThat(Files.getPosixFilePermissions(ingestd.pidFile()))
+                .isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
         assertThat(Files.readAllLines(ingestd.pidFile())).first().isEqualTo(String.valueOf(pid));
     }
 
@@ -55,7 +61,8 @@ class Daemon7IT {
         ingestd = Ingestd.on(TestDatabases.H2, dir).set("umask", "077");
         ingestd.startOk();
         assertThat(new Proc(ingestd.pid()).status("Umask")).isEqualTo("0077");
-        assertThat(Files.getPosixFilePermissions(ingestd.log())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(ingestd.log()))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     }
 
     @Test
@@ -72,7 +79,9 @@ class Daemon7IT {
             var stop = ingestd.stop();
             assertThat(stop.exitCode()).isZero();
             assertThat(stop.out()).contains("not running");
-            assertThat(sleeper.isAlive()).as("the foreign process was not signalled").isTrue();
+            assertThat(sleeper.isAlive())
+                    .as("the foreign process was not signalled")
+                    .isTrue();
         } finally {
             sleeper.destroyForcibly();
         }
@@ -81,7 +90,8 @@ class Daemon7IT {
     @Test
     void eachStartFailureReportsItsPhaseAndExitCode() throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
-        ingestd = Ingestd.on(TestDatabases.H2, dir).set("pid.file", file.resolve("ingestd.pid").toString());
+        ingestd = Ingestd.on(TestDatabases.H2, dir)
+                .set("pid.file", file.resolve("ingestd.pid").toString());
         var lock = ingestd.start();
         assertThat(lock.exitCode()).isEqualTo(ExitCode.LOCK_FAILED.code());
         assertThat(lock.err()).contains("ingestd failed to start (lock)", "pid.file");
@@ -89,7 +99,8 @@ class Daemon7IT {
         var bad = Ingestd.on(TestDatabases.H2, dir.resolve("b")).set("user", "nosuchuser");
         var priv = bad.start();
         assertThat(priv.exitCode()).isEqualTo(ExitCode.NOT_PERMITTED.code());
-        assertThat(priv.err()).contains("ingestd failed to start (privileges)", "user \"nosuchuser\" does not exist (key: user)");
+        assertThat(priv.err())
+                .contains("ingestd failed to start (privileges)", "user \"nosuchuser\" does not exist (key: user)");
         assertThat(bad.status().exitCode()).isIn(ExitCode.STATUS_DEAD.code(), ExitCode.STATUS_NOT_RUNNING.code());
     }
 }

@@ -1,8 +1,12 @@
 package io.ingestd.it;
 
-import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import io.ingestd.ExitCode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,9 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A full disk under the embedded database and the logs (small tmpfs mounts, as root): no TRUE for what cannot be
@@ -20,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * returns.
  */
 class DiskFullIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
     Path data, logs;
 
@@ -28,13 +31,16 @@ class DiskFullIT {
     void cleanUp() throws Exception {
         if (ingestd != null) ingestd.cleanUp();
         for (Path m : new Path[] {data, logs}) {
-            if (m != null) new ProcessBuilder("umount", "-l", m.toString()).start().waitFor();
+            if (m != null)
+                new ProcessBuilder("umount", "-l", m.toString()).start().waitFor();
         }
     }
 
     static Path tmpfs(Path where, String size) throws Exception {
         Files.createDirectories(where);
-        var p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", where.toString()).inheritIO().start();
+        var p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", where.toString())
+                .inheritIO()
+                .start();
         assertThat(p.waitFor()).as("mount tmpfs (needs root)").isZero();
         return where;
     }
@@ -61,7 +67,9 @@ class DiskFullIT {
             assertThat(acknowledged).hasSize(50);
 
             fill(logs);
-            assertThat(req.request("x,1,1")).as("FALSE even when the reject log cannot be written").startsWith("FALSE");
+            assertThat(req.request("x,1,1"))
+                    .as("FALSE even when the reject log cannot be written")
+                    .startsWith("FALSE");
 
             fill(data);
             long retried = 0;
@@ -70,14 +78,17 @@ class DiskFullIT {
                 if (r.equals("TRUE")) acknowledged.add(t);
                 else if (r.startsWith("RETRY")) retried++;
             }
-            System.out.printf("disk full: RETRY after %d more TRUE; %d acknowledged in all%n", acknowledged.size() - 50, acknowledged.size());
+            System.out.printf(
+                    "disk full: RETRY after %d more TRUE; %d acknowledged in all%n",
+                    acknowledged.size() - 50, acknowledged.size());
             assertThat(retried).as("RETRY once nothing more can be written").isPositive();
             var status = ingestd.status().out();
             assertThat(status).contains("UNHEALTHY");
 
             Files.delete(data.resolve("filler"));
             Files.delete(logs.resolve("filler"));
-            await().atMost(Duration.ofSeconds(20)).until(() -> req.request("5000,1,1").equals("TRUE"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> req.request("5000,1,1").equals("TRUE"));
             acknowledged.add(5000L);
         }
         assertThat(ingestd.stop().exitCode()).isZero();
@@ -100,12 +111,16 @@ class DiskFullIT {
         DiskFullIT.remount(logs, "ro");
         var noLog = ingestd.start();
         assertThat(noLog.exitCode()).as(noLog.all()).isEqualTo(ExitCode.NOT_CONFIGURED.code());
-        assertThat(noLog.err()).contains("cannot open log file " + logs.resolve("ingestd.log"))
-                .contains("Read-only file system").contains("log.dir");
+        assertThat(noLog.err())
+                .contains("cannot open log file " + logs.resolve("ingestd.log"))
+                .contains("Read-only file system")
+                .contains("log.dir");
     }
 
     static void remount(Path mount, String mode) throws Exception {
-        var p = new ProcessBuilder("mount", "-o", "remount," + mode, mount.toString()).inheritIO().start();
+        var p = new ProcessBuilder("mount", "-o", "remount," + mode, mount.toString())
+                .inheritIO()
+                .start();
         assertThat(p.waitFor()).as("remount " + mode).isZero();
     }
 }

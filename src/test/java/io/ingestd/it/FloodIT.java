@@ -3,17 +3,20 @@ package io.ingestd.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
 /** Far more offered than the daemon can commit: memory stays bounded and flat, clients are slowed, nothing dropped. */
 class FloodIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach
@@ -23,23 +26,34 @@ class FloodIT {
 
     @Test
     void aFloodIsSlowedDownNotBufferedAndLosesNothing() throws Exception {
-        ingestd = Ingestd.on(TestDatabases.MARIADB, dir).set("queue.max", "20000").set("message.max-pending-per-peer", "100000");
+        ingestd = Ingestd.on(TestDatabases.MARIADB, dir)
+                .set("queue.max", "20000")
+                .set("message.max-pending-per-peer", "100000");
         ingestd.startOk();
         var proc = new Proc(ingestd.pid());
         var loads = new ArrayList<Load>();
         for (int c = 0; c < 4; c++) loads.add(new Load(1 + c * 100_000_000L, 1000, 20, ingestd.endpoint()));
-        String metrics = "http://" + ingestd.settings.stream().filter(x -> x.startsWith("metrics.listen="))
-                .findFirst().orElseThrow().substring("metrics.listen=".length()) + "/metrics";
+        String metrics = "http://"
+                + ingestd.settings.stream()
+                        .filter(x -> x.startsWith("metrics.listen="))
+                        .findFirst()
+                        .orElseThrow()
+                        .substring("metrics.listen=".length())
+                + "/metrics";
         var http = java.net.http.HttpClient.newHttpClient();
         var queueLine = java.util.regex.Pattern.compile("(?m)^ingestd_queue_records ([0-9.E]+)$");
-        await().atMost(Duration.ofSeconds(30)).until(() -> loads.getFirst().trues.get() > 100); // warmed up, under load
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> loads.getFirst().trues.get() > 100); // warmed up, under load
         List<Long> rss = new ArrayList<>();
         long queueMax = 0;
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < end) {
             rss.add(Long.parseLong(proc.status("VmRSS").replace("kB", "").trim()));
-            var body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metrics)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            var body = http.send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(metrics))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
             var m = queueLine.matcher(body);
             if (m.find()) queueMax = Math.max(queueMax, (long) Double.parseDouble(m.group(1)));
             java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // the sampling period
@@ -52,13 +66,19 @@ class FloodIT {
         long offered = loads.stream().mapToLong(l -> l.sent.get()).sum() * 20;
         long stored = EndToEndIT.count(ingestd.dbUrl, "1=1");
         long peak = rss.stream().mapToLong(Long::longValue).max().orElseThrow();
-        long firstHalfPeak = rss.subList(0, rss.size() / 2).stream().mapToLong(Long::longValue).max().orElseThrow();
-        System.out.printf("flood: offered %d records (4 clients x 1000 x 20 in flight), acknowledged %d, stored %d;"
+        long firstHalfPeak = rss.subList(0, rss.size() / 2).stream()
+                .mapToLong(Long::longValue)
+                .max()
+                .orElseThrow();
+        System.out.printf(
+                "flood: offered %d records (4 clients x 1000 x 20 in flight), acknowledged %d, stored %d;"
                         + " queue peak %d (queue.max 20000); RSS samples %d, peak %d MiB, first-half peak %d MiB%n",
                 offered, acknowledged, stored, queueMax, rss.size(), peak / 1024, firstHalfPeak / 1024);
         assertThat(queueMax).as("the queue is bounded").isLessThanOrEqualTo(20_000);
         assertThat(peak / 1024).as("RSS bounded").isLessThan(512);
-        assertThat(peak - firstHalfPeak).as("RSS flat: the second half adds less than 64 MiB").isLessThan(64 * 1024);
+        assertThat(peak - firstHalfPeak)
+                .as("RSS flat: the second half adds less than 64 MiB")
+                .isLessThan(64 * 1024);
         assertThat(stored).isEqualTo(acknowledged);
         await().atMost(Duration.ofSeconds(60)).until(() -> EndToEndIT.count(ingestd.dbUrl, "status = 'N'") == 0);
     }

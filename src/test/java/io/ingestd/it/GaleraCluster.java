@@ -21,6 +21,7 @@ public final class GaleraCluster implements AutoCloseable {
     public final List<String> hosts;
     /** What {@code galera start} said, e.g. "3 nodes Synced in 16 s: ...". */
     public final String startLine;
+
     private final Thread hook;
 
     private GaleraCluster(Path dir, List<String> hosts, String startLine, Thread hook) {
@@ -55,10 +56,14 @@ public final class GaleraCluster implements AutoCloseable {
         return c;
     }
 
-    public void kill(int node) { script("kill", String.valueOf(node), dir.toString()); }
+    public void kill(int node) {
+        script("kill", String.valueOf(node), dir.toString());
+    }
 
     /** Starts a killed node again at its recovered position (incremental transfer); returns once it is Synced. */
-    public String restart(int node) { return script("restart", String.valueOf(node), dir.toString()).strip(); }
+    public String restart(int node) {
+        return script("restart", String.valueOf(node), dir.toString()).strip();
+    }
 
     @Override
     public void close() {
@@ -75,7 +80,10 @@ public final class GaleraCluster implements AutoCloseable {
         cmd.add(SCRIPT.toString());
         cmd.addAll(List.of(args));
         try {
-            var p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            var p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -2,14 +2,6 @@ package io.ingestd.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import org.junit.jupiter.api.AfterEach;
@@ -19,13 +11,25 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Ten thousand generated hostile messages, with valid records interleaved: each gets its own clear FALSE and a
  * reject line, the daemon stays up, and every valid record next to them is stored.
  */
 class HostileInputIT {
     static final int MESSAGES = Integer.getInteger("ingestd.hostile.messages", 10_000);
-    @TempDir Path dir;
+
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach
@@ -40,15 +44,32 @@ class HostileInputIT {
         var digits = Arbitraries.strings().numeric().ofMinLength(20).ofMaxLength(40);
         return Arbitraries.oneOf(
                 Arbitraries.of("", " ", "\n", "\t \r\n").map(s -> body("empty", s, "FALSE empty")),
-                Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(200).map(b -> body("binary", b, "ANY")),
-                Arbitraries.of(new byte[] {'1', ',', '2', ',', (byte) 0xc3, (byte) 0x28}, new byte[] {(byte) 0xff, (byte) 0xfe})
+                Arbitraries.bytes()
+                        .array(byte[].class)
+                        .ofMinSize(1)
+                        .ofMaxSize(200)
+                        .map(b -> body("binary", b, "ANY")),
+                Arbitraries.of(
+                                new byte[] {'1', ',', '2', ',', (byte) 0xc3, (byte) 0x28},
+                                new byte[] {(byte) 0xff, (byte) 0xfe})
                         .map(b -> body("invalid-utf8", b, "FALSE message is not valid UTF-8")),
-                Arbitraries.strings().withChars("0123456789,").ofMaxLength(30).filter(s -> s.chars().filter(c -> c == ',').count() != 2)
+                Arbitraries.strings()
+                        .withChars("0123456789,")
+                        .ofMaxLength(30)
+                        .filter(s -> s.chars().filter(c -> c == ',').count() != 2)
                         .map(s -> body("field-count", s, "FALSE")),
                 digits.map(d -> body("huge", "1" + d + ",1,1", "FALSE field ticket")),
-                Arbitraries.longs().between(1, Long.MAX_VALUE).map(n -> body("negative", "5,-" + n + ",1", "FALSE field login: negative")),
-                Arbitraries.integers().between(5, 12).map(n -> body("decimals", "5,1,1." + "1".repeat(n), "FALSE field volume")),
-                Arbitraries.of("1,1,1'); DROP TABLE fee; --", "1,1,1 OR 1=1", "'; DELETE FROM fee; --,1,1", "1,1,(SELECT 1)")
+                Arbitraries.longs()
+                        .between(1, Long.MAX_VALUE)
+                        .map(n -> body("negative", "5,-" + n + ",1", "FALSE field login: negative")),
+                Arbitraries.integers()
+                        .between(5, 12)
+                        .map(n -> body("decimals", "5,1,1." + "1".repeat(n), "FALSE field volume")),
+                Arbitraries.of(
+                                "1,1,1'); DROP TABLE fee; --",
+                                "1,1,1 OR 1=1",
+                                "'; DELETE FROM fee; --,1,1",
+                                "1,1,(SELECT 1)")
                         .map(s -> body("sql", s, "FALSE")),
                 Arbitraries.integers().between(2, 5).map(n -> {
                     var frames = new ArrayList<byte[]>();
@@ -116,7 +137,8 @@ class HostileInputIT {
             for (int i = 0; i < cases.size(); i++) {
                 dealer.send(ByteBuffer.allocate(4).putInt(i).array(), ZMQ.SNDMORE);
                 var frames = cases.get(i).frames();
-                for (int f = 0; f < frames.size(); f++) dealer.send(frames.get(f), f < frames.size() - 1 ? ZMQ.SNDMORE : 0);
+                for (int f = 0; f < frames.size(); f++)
+                    dealer.send(frames.get(f), f < frames.size() - 1 ? ZMQ.SNDMORE : 0);
                 drain(dealer, replies, false);
             }
             while (replies.size() < cases.size()) {
@@ -132,20 +154,27 @@ class HostileInputIT {
             String reply = replies.get(i);
             byKind.merge(c.kind(), 1, Integer::sum);
             assertThat(reply).as(c.kind() + " #" + i).isNotNull();
-            if (!c.expect().equals("ANY")) assertThat(reply).as(c.kind() + " #" + i).startsWith(c.expect());
+            if (!c.expect().equals("ANY"))
+                assertThat(reply).as(c.kind() + " #" + i).startsWith(c.expect());
             if (reply.startsWith("FALSE")) falses++;
             else assertThat(reply).as(c.kind() + " #" + i).isIn("TRUE");
         }
         int finalFalses = falses + noEnvelopeReplies;
-        org.awaitility.Awaitility.await().untilAsserted(() ->
-                assertThat(Files.readAllLines(ingestd.rejectLog())).hasSizeGreaterThanOrEqualTo(finalFalses));
+        org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(Files.readAllLines(ingestd.rejectLog()))
+                .hasSizeGreaterThanOrEqualTo(finalFalses));
         assertThat(ingestd.status().exitCode()).as("still running").isZero();
-        assertThat(EndToEndIT.tickets(ingestd.dbUrl, "ticket >= 1000000000000")).containsExactlyInAnyOrderElementsOf(validTickets);
+        assertThat(EndToEndIT.tickets(ingestd.dbUrl, "ticket >= 1000000000000"))
+                .containsExactlyInAnyOrderElementsOf(validTickets);
         try (var req = new Clients.Req(ingestd.endpoint())) {
             assertThat(req.request("424242,1,1")).isEqualTo("TRUE");
         }
-        System.out.printf("hostile: %d messages %s; %d FALSE, %d valid records all stored; reject lines %d%n",
-                cases.size(), byKind, finalFalses, validTickets.size(), Files.readAllLines(ingestd.rejectLog()).size());
+        System.out.printf(
+                "hostile: %d messages %s; %d FALSE, %d valid records all stored; reject lines %d%n",
+                cases.size(),
+                byKind,
+                finalFalses,
+                validTickets.size(),
+                Files.readAllLines(ingestd.rejectLog()).size());
     }
 
     private static void drain(ZMQ.Socket dealer, Map<Integer, String> replies, boolean wait) {

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * driven through the CLI, so tests see exit codes and messages exactly as people do.
  */
 public final class Ingestd {
-    public static final Path HOME = Path.of(System.getProperty("ingestd.home", ".")).toAbsolutePath();
+    public static final Path HOME =
+            Path.of(System.getProperty("ingestd.home", ".")).toAbsolutePath();
     public static final Path LAUNCHER = HOME.resolve("bin/ingestd");
 
     public final Path dir;
@@ -36,7 +37,9 @@ public final class Ingestd {
 
     /** What one CLI run printed and returned. */
     public record Result(int exitCode, String out, String err) {
-        public String all() { return out + err; }
+        public String all() {
+            return out + err;
+        }
     }
 
     public Ingestd(Path dir, String dbUrl) throws IOException {
@@ -71,7 +74,9 @@ public final class Ingestd {
             Path pid = LOGS.get(endpoint).getParent().getParent().resolve("data/ingestd.pid");
             String p = Files.readAllLines(pid).getFirst().strip();
             Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-            var proc = new ProcessBuilder(jcmd.toString(), p, "Thread.print").redirectErrorStream(true).start();
+            var proc = new ProcessBuilder(jcmd.toString(), p, "Thread.print")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(proc.getInputStream().readAllBytes());
             proc.waitFor(20, TimeUnit.SECONDS);
             return out.length() > 20000 ? out.substring(0, 20000) : out;
@@ -90,14 +95,33 @@ public final class Ingestd {
         return this;
     }
 
-    public String endpoint() { return "tcp://127.0.0.1:" + port; }
-    public Path pidFile() { return dir.resolve("data/ingestd.pid"); }
-    public Path log() { return dir.resolve("log/ingestd.log"); }
-    public Path rejectLog() { return dir.resolve("log/rejects.log"); }
+    public String endpoint() {
+        return "tcp://127.0.0.1:" + port;
+    }
 
-    public Result start() { return cli("start"); }
-    public Result stop() { return cli("stop"); }
-    public Result status() { return cli("status"); }
+    public Path pidFile() {
+        return dir.resolve("data/ingestd.pid");
+    }
+
+    public Path log() {
+        return dir.resolve("log/ingestd.log");
+    }
+
+    public Path rejectLog() {
+        return dir.resolve("log/rejects.log");
+    }
+
+    public Result start() {
+        return cli("start");
+    }
+
+    public Result stop() {
+        return cli("stop");
+    }
+
+    public Result status() {
+        return cli("status");
+    }
 
     public Result startOk() {
         var r = start();
@@ -143,13 +167,17 @@ public final class Ingestd {
             pb.environment().putAll(env);
             Path out = Files.createTempFile("ingestd-out", ".txt");
             Path err = Files.createTempFile("ingestd-err", ".txt");
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Process p = pb.start();
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("bin/ingestd " + String.join(" ", args) + " did not finish within 180 s");
             }
-            var r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            var r = new Result(
+                    p.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
@@ -179,5 +207,7 @@ public final class Ingestd {
         }
     }
 
-    public static Duration timeout() { return Duration.ofSeconds(60); }
+    public static Duration timeout() {
+        return Duration.ofSeconds(60);
+    }
 }

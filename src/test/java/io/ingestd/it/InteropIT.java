@@ -2,15 +2,18 @@ package io.ingestd.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
 /** A real libzmq client (pyzmq), REQ as in the seed and a pipelining DEALER, gets TRUE. */
 class InteropIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach
@@ -40,7 +43,9 @@ class InteropIT {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(out).contains("REQ TRUE");
-        assertThat(out).contains("DEALER id0=TRUE id1=TRUE id2=TRUE id3=TRUE id4=TRUE id5=TRUE id6=TRUE id7=TRUE id8=TRUE id9=TRUE");
+        assertThat(out)
+                .contains(
+                        "DEALER id0=TRUE id1=TRUE id2=TRUE id3=TRUE id4=TRUE id5=TRUE id6=TRUE id7=TRUE id8=TRUE id9=TRUE");
         assertThat(EndToEndIT.count(ingestd.dbUrl, "1=1")).isEqualTo(21);
     }
 }

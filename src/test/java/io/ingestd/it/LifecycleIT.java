@@ -1,19 +1,22 @@
 package io.ingestd.it;
 
-import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ingestd.ExitCode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** start, status, stop as an operator uses them: readiness, single instance, stale PID files, clear failures. */
 class LifecycleIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach
@@ -69,8 +72,8 @@ class LifecycleIT {
         try (var taken = new ServerSocket(ingestd.port, 1, InetAddress.getLoopbackAddress())) {
             var r = ingestd.start();
             assertThat(r.exitCode()).isEqualTo(ExitCode.BIND_FAILED.code());
-            assertThat(r.err()).contains("ingestd failed to start (bind): cannot bind " + ingestd.endpoint()
-                    + ": address in use");
+            assertThat(r.err())
+                    .contains("ingestd failed to start (bind): cannot bind " + ingestd.endpoint() + ": address in use");
         }
         assertThat(ingestd.status().exitCode()).isIn(ExitCode.STATUS_DEAD.code(), ExitCode.STATUS_NOT_RUNNING.code());
     }

@@ -1,6 +1,7 @@
 package io.ingestd.it;
 
 import io.ingestd.client.Sender;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -15,8 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Load implements AutoCloseable {
     public final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
-    public final AtomicLong trues = new AtomicLong(), retries = new AtomicLong(), falses = new AtomicLong(),
-            unanswered = new AtomicLong(), sent = new AtomicLong();
+    public final AtomicLong trues = new AtomicLong(),
+            retries = new AtomicLong(),
+            falses = new AtomicLong(),
+            unanswered = new AtomicLong(),
+            sent = new AtomicLong();
     public volatile String lastFalse = "";
     private final String[] endpoints;
     private final int window;
@@ -35,7 +39,9 @@ public final class Load implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("load").start(this::run);
     }
 
-    public long generated() { return nextTicket.get(); }
+    public long generated() {
+        return nextTicket.get();
+    }
 
     /** Stops making new tickets and returns once everything generated is acknowledged (or the deadline passes). */
     public boolean finish(Duration max) throws InterruptedException {
@@ -115,12 +121,19 @@ public final class Load implements AutoCloseable {
 
     static byte[] body(long[] tickets) {
         var sb = new StringBuilder();
-        for (long t : tickets) sb.append(t).append(',').append(t % 1000 + 1).append(',').append(t % 97).append(".5\n");
+        for (long t : tickets)
+            sb.append(t)
+                    .append(',')
+                    .append(t % 1000 + 1)
+                    .append(',')
+                    .append(t % 97)
+                    .append(".5\n");
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     public String summary() {
-        return String.format("sent %d messages: %d TRUE, %d RETRY, %d FALSE, %d unanswered; %d tickets acknowledged",
+        return String.format(
+                "sent %d messages: %d TRUE, %d RETRY, %d FALSE, %d unanswered; %d tickets acknowledged",
                 sent.get(), trues.get(), retries.get(), falses.get(), unanswered.get(), acknowledged.size());
     }
 

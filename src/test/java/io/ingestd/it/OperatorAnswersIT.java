@@ -2,15 +2,16 @@ package io.ingestd.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What an operator is told by start, stop, status, restart, reload and bench when something is off: file modes,
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 class OperatorAnswersIT {
     static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
     Path config;
 
@@ -52,11 +55,15 @@ class OperatorAnswersIT {
     @Test
     void checkConfigBeforeTheFirstStartCreatesNothingOthersCanRead() throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody must reach it
-        ingestd = Ingestd.on(TestDatabases.H2, dir).set("db.url", "").set("user", "nobody").set("group", "nogroup");
+        ingestd = Ingestd.on(TestDatabases.H2, dir)
+                .set("db.url", "")
+                .set("user", "nobody")
+                .set("group", "nogroup");
         var check = ingestd.cli("check-config");
         assertThat(check.exitCode()).as(check.toString()).isZero();
         Path data = dir.resolve("data");
-        assertThat(Files.getPosixFilePermissions(data)).doesNotContain(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE);
+        assertThat(Files.getPosixFilePermissions(data))
+                .doesNotContain(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE);
         ingestd.startOk();
         try (var req = new Clients.Req(ingestd.endpoint())) {
             assertThat(req.request("1,2,3")).isEqualTo("TRUE");
@@ -64,9 +71,13 @@ class OperatorAnswersIT {
         for (Path p : List.of(data, data.resolve("ingestd.mv.db"), dir.resolve("log"), ingestd.log())) {
             assertThat(Files.getAttribute(p, "unix:uid")).as(p.toString()).isEqualTo(65534);
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
-            assertThat(perms).as(p + " " + PosixFilePermissions.toString(perms))
-                    .doesNotContain(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
-                            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.GROUP_WRITE);
+            assertThat(perms)
+                    .as(p + " " + PosixFilePermissions.toString(perms))
+                    .doesNotContain(
+                            PosixFilePermission.OTHERS_READ,
+                            PosixFilePermission.OTHERS_WRITE,
+                            PosixFilePermission.OTHERS_EXECUTE,
+                            PosixFilePermission.GROUP_WRITE);
         }
     }
 
@@ -76,7 +87,9 @@ class OperatorAnswersIT {
         ingestd.startOk();
         var status = ingestd.cliIn(null, AS_NOBODY, "status");
         assertThat(status.exitCode()).as(status.toString()).isEqualTo(4);
-        assertThat(status.err()).contains("status unknown", "permission denied", ingestd.pidFile().toString());
+        assertThat(status.err())
+                .contains(
+                        "status unknown", "permission denied", ingestd.pidFile().toString());
         var stop = ingestd.cliIn(null, AS_NOBODY, "stop");
         assertThat(stop.exitCode()).as(stop.toString()).isEqualTo(4);
         assertThat(stop.err()).contains("permission denied");
@@ -102,7 +115,8 @@ class OperatorAnswersIT {
     void relativePathsFollowTheInstallationNotTheWorkingDirectory() throws Exception {
         String rel = "target/it-relative-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         Path abs = Ingestd.HOME.resolve(rel);
-        ingestd = Ingestd.on(TestDatabases.H2, dir).set("data.dir", rel + "/data").set("log.dir", rel + "/log");
+        ingestd =
+                Ingestd.on(TestDatabases.H2, dir).set("data.dir", rel + "/data").set("log.dir", rel + "/log");
         try {
             var start = ingestd.cliIn(dir, List.of(), "start");
             assertThat(start.exitCode()).as(start.toString()).isZero();
@@ -110,11 +124,13 @@ class OperatorAnswersIT {
             var status = ingestd.cliIn(Path.of("/"), List.of(), "status");
             assertThat(status.exitCode()).as(status.toString()).isZero();
             assertThat(status.out()).contains("data " + abs.resolve("data"), "pid " + abs.resolve("data/ingestd.pid"));
-            assertThat(ingestd.cliIn(Path.of("/tmp"), List.of(), "stop").exitCode()).isZero();
+            assertThat(ingestd.cliIn(Path.of("/tmp"), List.of(), "stop").exitCode())
+                    .isZero();
         } finally {
             ingestd.cliIn(Path.of("/"), List.of(), "stop");
             try (var files = Files.walk(abs)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -123,22 +139,30 @@ class OperatorAnswersIT {
     void restartAfterMovingDataDirStopsTheDaemonThatRuns() throws Exception {
         ingestd = Ingestd.on(TestDatabases.H2, dir);
         fromFile();
-        assertThat(ingestd.cli("start", "--config", config.toString()).exitCode()).isZero();
+        assertThat(ingestd.cli("start", "--config", config.toString()).exitCode())
+                .isZero();
         int first = ingestd.pid();
         edit("data.dir", dir.resolve("data2").toString());
         var restart = ingestd.cli("restart", "--config", config.toString());
         assertThat(restart.exitCode()).as(restart.toString()).isZero();
-        assertThat(restart.out()).contains("ingestd stopped (pid " + first + ",", "another PID file", "ingestd started");
-        assertThat(io.ingestd.daemon.ProcessIdentity.of(first).filter(io.ingestd.daemon.ProcessIdentity::isAlive)).isEmpty();
-        assertThat(io.ingestd.daemon.RunningDaemons.startedFrom(java.util.Optional.of(config))).hasSize(1);
+        assertThat(restart.out())
+                .contains("ingestd stopped (pid " + first + ",", "another PID file", "ingestd started");
+        assertThat(io.ingestd.daemon.ProcessIdentity.of(first).filter(io.ingestd.daemon.ProcessIdentity::isAlive))
+                .isEmpty();
+        assertThat(io.ingestd.daemon.RunningDaemons.startedFrom(java.util.Optional.of(config)))
+                .hasSize(1);
         assertThat(dir.resolve("data2/ingestd.pid")).exists();
-        assertThat(ingestd.cli("stop", "--config", config.toString()).exitCode()).isZero();
+        assertThat(ingestd.cli("stop", "--config", config.toString()).exitCode())
+                .isZero();
     }
 
     @Test
     void statusShowsWhatIsInEffectAndARestartStaysNeededUntilDone() throws Exception {
         ingestd = Ingestd.on(TestDatabases.H2, dir);
-        String metrics = ingestd.settings.stream().filter(s -> s.startsWith("metrics.listen=")).findFirst().orElseThrow()
+        String metrics = ingestd.settings.stream()
+                .filter(s -> s.startsWith("metrics.listen="))
+                .findFirst()
+                .orElseThrow()
                 .substring("metrics.listen=".length());
         fromFile();
         String c = config.toString();
@@ -149,9 +173,11 @@ class OperatorAnswersIT {
         var reload = ingestd.cli("reload", "--config", c);
         assertThat(reload.out()).as(reload.toString()).startsWith("reload applied; restart needed for: metrics.listen");
         edit("batch.max", "200"); // a later reload must not forget the pending restart
-        assertThat(ingestd.cli("reload", "--config", c).out()).startsWith("reload applied; restart needed for: metrics.listen");
+        assertThat(ingestd.cli("reload", "--config", c).out())
+                .startsWith("reload applied; restart needed for: metrics.listen");
         var status = ingestd.cli("status", "--config", c);
-        assertThat(status.out()).contains("metrics http://" + metrics + "/metrics", "restart needed for: metrics.listen")
+        assertThat(status.out())
+                .contains("metrics http://" + metrics + "/metrics", "restart needed for: metrics.listen")
                 .doesNotContain(moved);
         // reload --set is applied (and a bad value refused), not ignored
         var bad = ingestd.cli("reload", "--config", c, "--set", "batch.max=0");
@@ -185,6 +211,7 @@ class OperatorAnswersIT {
         assertThat(refused.err()).contains("--ticket-base");
         var bench = ingestd.cli("bench", "-n", "20", "-C", "2", "--ticket-base", "900000000000");
         assertThat(bench.exitCode()).as(bench.toString()).isZero();
-        assertThat(ingestd.cli("status", "--json").out()).contains("\"messages_rejected\":0", "\"records_acknowledged\":22");
+        assertThat(ingestd.cli("status", "--json").out())
+                .contains("\"messages_rejected\":0", "\"records_acknowledged\":22");
     }
 }

@@ -3,12 +3,13 @@ package io.ingestd.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The database goes away under load (through a proxy, so the real server stays up for other tests): the daemon
@@ -17,7 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OutageIT {
     static final long OUTAGE_SECONDS = Long.getLong("ingestd.outage.seconds", 8);
-    @TempDir Path dir;
+
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach
@@ -29,7 +33,9 @@ class OutageIT {
     void survivesADatabaseOutageAndRecoversWithinTwoSeconds() throws Exception {
         try (var proxy = new TcpProxy(3306)) {
             String db = TestDatabases.MARIADB.create(dir);
-            ingestd = new Ingestd(dir, db.replace(":3306/", ":" + proxy.port() + "/")).set("db.retry-window", "2s").set("spool", "off");
+            ingestd = new Ingestd(dir, db.replace(":3306/", ":" + proxy.port() + "/"))
+                    .set("db.retry-window", "2s")
+                    .set("spool", "off");
             ingestd.startOk();
             int pid = ingestd.pid();
             try (var load = new Load(1, 32, 5, ingestd.endpoint())) {
@@ -49,24 +55,39 @@ class OutageIT {
                 await().atMost(Duration.ofSeconds(10)).until(() -> load.trues.get() > before);
                 double firstTrueAfter = (System.nanoTime() - restored) / 1e9;
                 double rateAfter = rate(load, 1000);
-                assertThat(load.finish(Duration.ofSeconds(60))).as(load.summary()).isTrue();
+                assertThat(load.finish(Duration.ofSeconds(60)))
+                        .as(load.summary())
+                        .isTrue();
                 long stored = EndToEndIT.count(ingestd.dbUrl.replace(":" + proxy.port() + "/", ":3306/"), "1=1");
-                System.out.printf("outage: %d s; %s; TRUE during outage %d; rate before %.0f msg/s, after %.0f msg/s;"
-                                + " first TRUE %.2f s after the database returned; stored %d%n", OUTAGE_SECONDS,
-                        load.summary(), truesDuringOutage, rateBefore, rateAfter, firstTrueAfter, stored);
+                System.out.printf(
+                        "outage: %d s; %s; TRUE during outage %d; rate before %.0f msg/s, after %.0f msg/s;"
+                                + " first TRUE %.2f s after the database returned; stored %d%n",
+                        OUTAGE_SECONDS,
+                        load.summary(),
+                        truesDuringOutage,
+                        rateBefore,
+                        rateAfter,
+                        firstTrueAfter,
+                        stored);
                 assertThat(ProcessHandle.of(pid)).as("the daemon never exited").isPresent();
                 assertThat(load.retries.get()).isPositive();
-                assertThat(truesDuringOutage).as("no TRUE while the database is away (after in-flight commits)").isLessThan(40);
+                assertThat(truesDuringOutage)
+                        .as("no TRUE while the database is away (after in-flight commits)")
+                        .isLessThan(40);
                 assertThat(firstTrueAfter).isLessThan(2.0);
                 assertThat(EndToEndIT.tickets(db, "1=1")).containsAll(load.acknowledged);
                 assertThat(stored).isEqualTo(load.acknowledged.size());
                 assertThat(truesBefore).isPositive();
                 assertThat(t0).isPositive();
                 // the outage is logged once when it starts and once when it ends, not every sweep in between
-                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(ingestd.log()).contains("database available again after"));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> Files.readString(ingestd.log()).contains("database available again after"));
                 String log = Files.readString(ingestd.log());
                 assertThat(log).contains("database unavailable: ");
-                assertThat(log.lines().filter(l -> l.contains("processing failed")).count()).isLessThanOrEqualTo(1);
+                assertThat(log.lines()
+                                .filter(l -> l.contains("processing failed"))
+                                .count())
+                        .isLessThanOrEqualTo(1);
             }
         }
     }
@@ -85,7 +106,9 @@ class OutageIT {
                     Thread.sleep(random.nextInt(150)); // a random moment: commits, inserts, idle
                     proxy.dropConnections();
                 }
-                assertThat(load.finish(Duration.ofSeconds(60))).as(load.summary()).isTrue();
+                assertThat(load.finish(Duration.ofSeconds(60)))
+                        .as(load.summary())
+                        .isTrue();
                 long stored = EndToEndIT.count(db, "1=1");
                 System.out.printf("connection drops: 15; %s; stored %d%n", load.summary(), stored);
                 assertThat(EndToEndIT.tickets(db, "1=1")).containsAll(load.acknowledged);

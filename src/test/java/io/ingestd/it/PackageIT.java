@@ -3,13 +3,14 @@ package io.ingestd.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.junit.jupiter.api.Test;
+
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 
 /**
  * The installable releases, end to end (issue 15): {@code src/test/packaging/install-test} builds the .deb and the
@@ -22,7 +23,8 @@ class PackageIT {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root: dpkg -i, adduser");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/dpkg-deb")), "needs dpkg-deb");
         Path home = Path.of(System.getProperty("ingestd.home", "."));
-        var pb = new ProcessBuilder(home.resolve("src/test/packaging/install-test").toString())
+        var pb = new ProcessBuilder(
+                        home.resolve("src/test/packaging/install-test").toString())
                 .redirectErrorStream(true);
         pb.environment().put("INGESTD_UNDER_MAVEN", "1"); // the jars of this build are there: package them
         var p = pb.start();

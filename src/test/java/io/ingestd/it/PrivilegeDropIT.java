@@ -2,16 +2,19 @@ package io.ingestd.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
 /** Started as root with user/group set, the daemon ends up as that user on every thread, for good. */
 class PrivilegeDropIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach

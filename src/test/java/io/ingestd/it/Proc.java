@@ -12,7 +12,9 @@ import java.util.Optional;
 public final class Proc {
     private final int pid;
 
-    public Proc(int pid) { this.pid = pid; }
+    public Proc(int pid) {
+        this.pid = pid;
+    }
 
     /** The fields of /proc/PID/stat after "(comm)", so index 0 is field 3 (state). */
     public String[] stat() throws IOException {
@@ -20,14 +22,22 @@ public final class Proc {
         return s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
     }
 
-    public int session() throws IOException { return Integer.parseInt(stat()[3]); }
-    public int ttyNr() throws IOException { return Integer.parseInt(stat()[4]); }
+    public int session() throws IOException {
+        return Integer.parseInt(stat()[3]);
+    }
 
-    public String cwd() throws IOException { return Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).toString(); }
+    public int ttyNr() throws IOException {
+        return Integer.parseInt(stat()[4]);
+    }
+
+    public String cwd() throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).toString();
+    }
 
     public Optional<String> fd(int n) {
         try {
-            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + n)).toString());
+            return Optional.of(
+                    Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + n)).toString());
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -53,7 +63,8 @@ public final class Proc {
 
     public static String status(Path statusFile, String field) throws IOException {
         for (String line : Files.readAllLines(statusFile)) {
-            if (line.startsWith(field + ":")) return line.substring(field.length() + 1).trim();
+            if (line.startsWith(field + ":"))
+                return line.substring(field.length() + 1).trim();
         }
         return null;
     }
@@ -65,11 +76,13 @@ public final class Proc {
     }
 
     public String environ() throws IOException {
-        return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8).replace('\0', '\n');
+        return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8)
+                .replace('\0', '\n');
     }
 
     public String cmdline() throws IOException {
-        return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+        return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
+                .replace('\0', ' ');
     }
 
     /** The pid holding a POSIX lock on the file, from /proc/locks. */

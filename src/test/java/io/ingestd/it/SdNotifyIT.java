@@ -4,17 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ingestd.posix.UnixDatagram;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 /** `ingestd run` under a fake systemd: the test is the notify socket and reads what the daemon says. */
 class SdNotifyIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Process daemon;
     int socket = -1;
     final List<String> messages = new CopyOnWriteArrayList<>();
@@ -32,7 +35,9 @@ class SdNotifyIT {
             cmd.add("--set");
             cmd.add(s);
         }
-        var pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("run.out").toFile());
+        var pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("run.out").toFile());
         pb.environment().put("NOTIFY_SOCKET", notify);
         pb.environment().put("WATCHDOG_USEC", String.valueOf(watchdogMicros));
         socket = UnixDatagram.bind(notify);
@@ -62,13 +67,16 @@ class SdNotifyIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> messages.stream().anyMatch(m -> m.startsWith("STATUS=")));
         int before = messages.size();
         new ProcessBuilder("kill", "-HUP", String.valueOf(daemon.pid())).start().waitFor();
-        await().atMost(Duration.ofSeconds(10)).until(() -> messages.subList(before, messages.size()).stream()
-                .anyMatch(m -> m.equals("READY=1")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> messages.subList(before, messages.size()).stream().anyMatch(m -> m.equals("READY=1")));
         var afterHup = messages.subList(before, messages.size());
-        var reloading = afterHup.stream().filter(m -> m.startsWith("RELOADING=1")).findFirst();
+        var reloading =
+                afterHup.stream().filter(m -> m.startsWith("RELOADING=1")).findFirst();
         assertThat(reloading).isPresent();
         assertThat(reloading.get()).matches("RELOADING=1\nMONOTONIC_USEC=\\d+");
-        new ProcessBuilder("kill", "-TERM", String.valueOf(daemon.pid())).start().waitFor();
+        new ProcessBuilder("kill", "-TERM", String.valueOf(daemon.pid()))
+                .start()
+                .waitFor();
         await().atMost(Duration.ofSeconds(30)).until(() -> messages.contains("STOPPING=1"));
         assertThat(daemon.waitFor()).isZero();
     }
@@ -85,7 +93,8 @@ class SdNotifyIT {
             var sending = new java.util.concurrent.atomic.AtomicBoolean(true);
             var acks = new java.util.concurrent.atomic.AtomicLong();
             var client = Thread.ofPlatform().daemon().start(() -> {
-                try (var sender = new io.ingestd.client.Sender(ingestd.endpoint(), 4, io.ingestd.client.Sender.Security.NONE)) {
+                try (var sender =
+                        new io.ingestd.client.Sender(ingestd.endpoint(), 4, io.ingestd.client.Sender.Security.NONE)) {
                     long t = 1;
                     while (sending.get()) {
                         while (sender.hasRoom()) sender.send((t + "," + t++ + ",1").getBytes(), null);

@@ -1,15 +1,9 @@
 package io.ingestd.it;
 
-import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import io.ingestd.ExitCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,9 +12,18 @@ import org.zeromq.ZConfig;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
 /** CURVE with a client key allow-list, safe defaults, limits and secrets, against the real daemon. */
 class SecurityIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach
@@ -45,7 +48,9 @@ class SecurityIT {
     }
 
     String python(String script, String body) throws Exception {
-        var p = new ProcessBuilder("/usr/bin/python3", "-c", script, body).redirectErrorStream(true).start();
+        var p = new ProcessBuilder("/usr/bin/python3", "-c", script, body)
+                .redirectErrorStream(true)
+                .start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         return new String(p.getInputStream().readAllBytes()).strip();
     }
@@ -54,39 +59,64 @@ class SecurityIT {
     void onlyAllowedClientKeysGetIn() throws Exception {
         Path keys = Files.createDirectories(dir.resolve("keys"));
         Path clients = Files.createDirectories(dir.resolve("clients"));
-        assertThat(Ingestd.run(Map.of(), "keygen", "server", "--dir", keys.toString()).exitCode()).isZero();
+        assertThat(Ingestd.run(Map.of(), "keygen", "server", "--dir", keys.toString())
+                        .exitCode())
+                .isZero();
         var alice = Ingestd.run(Map.of(), "keygen", "alice", "--dir", keys.toString());
         assertThat(alice.out().strip()).hasSize(40);
         Ingestd.run(Map.of(), "keygen", "mallory", "--dir", keys.toString());
-        assertThat(Files.getPosixFilePermissions(keys.resolve("alice.key_secret"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(keys.resolve("alice.key_secret")))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
         Files.copy(keys.resolve("alice.key"), clients.resolve("alice.key"));
 
-        ingestd = Ingestd.on(TestDatabases.MARIADB, dir).set("curve.server.key", keys.resolve("server.key_secret").toString())
+        ingestd = Ingestd.on(TestDatabases.MARIADB, dir)
+                .set("curve.server.key", keys.resolve("server.key_secret").toString())
                 .set("curve.clients.dir", clients.toString());
         ingestd.startOk();
         // pyzmq (real libzmq) reads our certificate files and speaks CURVE with the allowed key
-        assertThat(python(pyClient(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("alice.key_secret")), "1,1,1"))
+        assertThat(python(
+                        pyClient(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("alice.key_secret")),
+                        "1,1,1"))
                 .isEqualTo("TRUE");
-        assertThat(python(pyClient(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("mallory.key_secret")), "2,1,1"))
+        assertThat(python(
+                        pyClient(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("mallory.key_secret")),
+                        "2,1,1"))
                 .isEqualTo("NO REPLY");
-        assertThat(python(pyClient(ingestd.endpoint(), keys.resolve("server.key"), null), "3,1,1")).isEqualTo("NO REPLY");
+        assertThat(python(pyClient(ingestd.endpoint(), keys.resolve("server.key"), null), "3,1,1"))
+                .isEqualTo("NO REPLY");
         // our own client, with the keys from the configuration
-        var send = ingestd.cli("send", "-", "--set", "curve.client.key=" + keys.resolve("alice.key_secret"),
-                "--set", "curve.server.public=" + keys.resolve("server.key"));
+        var send = ingestd.cli(
+                "send",
+                "-",
+                "--set",
+                "curve.client.key=" + keys.resolve("alice.key_secret"),
+                "--set",
+                "curve.server.public=" + keys.resolve("server.key"));
         assertThat(send.exitCode()).as(send.toString()).isZero(); // stdin is /dev/null: nothing to send, nothing lost
         // a refused key: send says the key may be the reason, not only "is ingestd running?"
         Path one = Files.writeString(dir.resolve("one.csv"), "9,1,1\n");
-        var refused = ingestd.cli("send", one.toString(), "--quiet", "--reply-timeout", "3", "--attempts", "1",
-                "--set", "curve.client.key=" + keys.resolve("mallory.key_secret"), "--set", "curve.server.public=" + keys.resolve("server.key"));
+        var refused = ingestd.cli(
+                "send",
+                one.toString(),
+                "--quiet",
+                "--reply-timeout",
+                "3",
+                "--attempts",
+                "1",
+                "--set",
+                "curve.client.key=" + keys.resolve("mallory.key_secret"),
+                "--set",
+                "curve.server.public=" + keys.resolve("server.key"));
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("refuses this client's key", "curve.clients.dir");
 
         // a key removed from the directory stops working without a restart
         Files.delete(clients.resolve("alice.key"));
         assertThat(ingestd.cli("reload").out()).startsWith("reload applied");
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                python(pyClient(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("alice.key_secret")), "4,1,1")
-                        .equals("NO REPLY"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> python(
+                        pyClient(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("alice.key_secret")),
+                        "4,1,1")
+                .equals("NO REPLY"));
         assertThat(EndToEndIT.tickets(ingestd.dbUrl, "1=1")).containsExactly(1L);
         assertThat(Files.readString(ingestd.log())).contains("refused a connection");
     }
@@ -96,7 +126,8 @@ class SecurityIT {
         ingestd = Ingestd.on(TestDatabases.H2, dir).set("listen", "tcp://0.0.0.0:" + Ingestd.freePort());
         var r = ingestd.start();
         assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_CONFIGURED.code());
-        assertThat(r.err()).contains("is not a loopback address and CURVE is off", "curve.server.key", "security.allow-plaintext");
+        assertThat(r.err())
+                .contains("is not a loopback address and CURVE is off", "curve.server.key", "security.allow-plaintext");
         ingestd.set("security.allow-plaintext", "true");
         ingestd.startOk();
         assertThat(Files.readString(ingestd.log())).contains("without encryption or client authentication");
@@ -118,7 +149,8 @@ class SecurityIT {
         var proc = new Proc(ingestd.pid());
         assertThat(proc.cmdline()).doesNotContain(secret);
         assertThat(proc.environ()).doesNotContain(secret);
-        assertThat(ingestd.status().all() + ingestd.cli("status", "--json").all()).doesNotContain(secret);
+        assertThat(ingestd.status().all() + ingestd.cli("status", "--json").all())
+                .doesNotContain(secret);
         assertThat(Files.readString(ingestd.log())).doesNotContain(secret);
         assertThat(Files.readString(ingestd.rejectLog())).doesNotContain(secret);
         ingestd.stop();
@@ -139,14 +171,18 @@ class SecurityIT {
 
     @Test
     void oversizedOverCountAndFloodingRequestsGetFalse() throws Exception {
-        ingestd = Ingestd.on(TestDatabases.H2, dir).set("message.max-bytes", "1000").set("message.max-records", "5")
+        ingestd = Ingestd.on(TestDatabases.H2, dir)
+                .set("message.max-bytes", "1000")
+                .set("message.max-records", "5")
                 .set("message.max-pending-per-peer", "10");
         ingestd.startOk();
         try (var req = new Clients.Req(ingestd.endpoint())) {
             assertThat(req.request("1,1,1\n".repeat(200))).isEqualTo("FALSE message too large: 1200 bytes (max 1000)");
             // far over twice the limit: still an answer, counted, logged and in rejects.log (it once vanished)
-            assertThat(req.request("1,1,1\n".repeat(12_000))).isEqualTo("FALSE message too large: 72000 bytes (max 1000)");
-            assertThat(req.request("1,1,1\n2,1,1\n3,1,1\n4,1,1\n5,1,1\n6,1,1")).isEqualTo("FALSE too many records: 6 (max 5)");
+            assertThat(req.request("1,1,1\n".repeat(12_000)))
+                    .isEqualTo("FALSE message too large: 72000 bytes (max 1000)");
+            assertThat(req.request("1,1,1\n2,1,1\n3,1,1\n4,1,1\n5,1,1\n6,1,1"))
+                    .isEqualTo("FALSE too many records: 6 (max 5)");
         }
         try (var ctx = new ZContext(1)) {
             var dealer = ctx.createSocket(SocketType.DEALER);
@@ -167,7 +203,9 @@ class SecurityIT {
                 else if (r.startsWith("FALSE too many unanswered requests")) pending++;
             }
             assertThat(trues + pending).isEqualTo(500);
-            assertThat(pending).as("a flooding peer is refused beyond its limit").isPositive();
+            assertThat(pending)
+                    .as("a flooding peer is refused beyond its limit")
+                    .isPositive();
         }
         assertThat(ingestd.cli("status", "--json").out()).contains("\"too_large\":2");
         assertThat(Files.readString(ingestd.rejectLog())).contains("72000 bytes");
@@ -177,8 +215,11 @@ class SecurityIT {
         Files.writeString(input, "7001,1,1\n" + "7002,1," + "1".repeat(1200) + "\n7003,1,1\n");
         var send = ingestd.cli("send", input.toString(), "--quiet");
         assertThat(send.exitCode()).as(send.toString()).isEqualTo(1);
-        assertThat(send.out()).contains("acknowledged:     2", "rejected:         1",
-                "line 2: line too long: 1207 bytes (message.max-bytes is 1000); not sent");
+        assertThat(send.out())
+                .contains(
+                        "acknowledged:     2",
+                        "rejected:         1",
+                        "line 2: line too long: 1207 bytes (message.max-bytes is 1000); not sent");
     }
 
     /** A REQ socket with this client's CURVE keys; null keys: plaintext. A refused handshake: null replies. */
@@ -205,7 +246,9 @@ class SecurityIT {
         }
 
         @Override
-        public void close() { ctx.close(); }
+        public void close() {
+            ctx.close();
+        }
     }
 
     Path keys, clients;
@@ -213,19 +256,27 @@ class SecurityIT {
     void keys(String... names) throws Exception {
         keys = Files.createDirectories(dir.resolve("keys"));
         clients = Files.createDirectories(dir.resolve("clients"));
-        for (String n : names) assertThat(Ingestd.run(Map.of(), "keygen", n, "--dir", keys.toString()).exitCode()).isZero();
+        for (String n : names)
+            assertThat(Ingestd.run(Map.of(), "keygen", n, "--dir", keys.toString())
+                            .exitCode())
+                    .isZero();
     }
 
     @Test
     void curveWithoutAClientKeyDirectoryIsRefusedUnlessEncryptionWithoutAuthenticationIsAskedFor() throws Exception {
         keys("server", "anyone");
-        ingestd = Ingestd.on(TestDatabases.H2, dir).set("curve.server.key", keys.resolve("server.key_secret").toString());
+        ingestd = Ingestd.on(TestDatabases.H2, dir)
+                .set("curve.server.key", keys.resolve("server.key_secret").toString());
         var refused = ingestd.start();
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(6);
-        assertThat(refused.err().lines()).singleElement().asString().startsWith("ingestd: curve.clients.dir: not set")
+        assertThat(refused.err().lines())
+                .singleElement()
+                .asString()
+                .startsWith("ingestd: curve.clients.dir: not set")
                 .contains("curve.server.key", "curve.allow-any-client=true");
         ingestd.set("curve.allow-any-client", "true").startOk();
-        try (var req = new CurveReq(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("anyone.key_secret"), 10_000)) {
+        try (var req = new CurveReq(
+                ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("anyone.key_secret"), 10_000)) {
             assertThat(req.request("1,1,1")).isEqualTo("TRUE");
         }
         assertThat(Files.readString(ingestd.log())).contains("WARN", "any client key pair may connect and write");
@@ -236,17 +287,24 @@ class SecurityIT {
         keys("server", "alice", "bob");
         Files.copy(keys.resolve("alice.key"), clients.resolve("alice.key"));
         Files.copy(keys.resolve("bob.key"), clients.resolve("bob.key"));
-        ingestd = Ingestd.on(TestDatabases.H2, dir).set("curve.server.key", keys.resolve("server.key_secret").toString())
+        ingestd = Ingestd.on(TestDatabases.H2, dir)
+                .set("curve.server.key", keys.resolve("server.key_secret").toString())
                 .set("curve.clients.dir", clients.toString());
         ingestd.startOk();
-        try (var alice = new CurveReq(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("alice.key_secret"), 30_000);
-             var bob = new CurveReq(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("bob.key_secret"), 30_000)) {
-            assertThat(alice.request("1,1,1")).as(() -> Ingestd.logTail(ingestd.endpoint())).isEqualTo("TRUE");
+        try (var alice = new CurveReq(
+                        ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("alice.key_secret"), 30_000);
+                var bob = new CurveReq(
+                        ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("bob.key_secret"), 30_000)) {
+            assertThat(alice.request("1,1,1"))
+                    .as(() -> Ingestd.logTail(ingestd.endpoint()))
+                    .isEqualTo("TRUE");
             assertThat(bob.request("2,1,1")).isEqualTo("TRUE");
             Files.delete(clients.resolve("alice.key"));
             assertThat(ingestd.cli("reload").out()).startsWith("reload applied");
             // the same connection, opened before the reload
-            assertThat(alice.request("3,1,1")).startsWith("FALSE client key ").contains("removed from curve.clients.dir");
+            assertThat(alice.request("3,1,1"))
+                    .startsWith("FALSE client key ")
+                    .contains("removed from curve.clients.dir");
             assertThat(bob.request("4,1,1")).isEqualTo("TRUE");
         }
         assertThat(EndToEndIT.tickets(ingestd.dbUrl, "1=1")).containsExactly(1L, 2L, 4L);
@@ -268,7 +326,8 @@ class SecurityIT {
         try (var req = new CurveReq(ingestd.endpoint(), null, null, 3_000)) {
             assertThat(req.request("2,1,1")).isEqualTo("NO REPLY");
         }
-        assertThat(Files.readString(ingestd.log())).contains("refused a connection: address 127.0.0.1 is not in security.allow-ips");
+        assertThat(Files.readString(ingestd.log()))
+                .contains("refused a connection: address 127.0.0.1 is not in security.allow-ips");
         assertThat(EndToEndIT.tickets(ingestd.dbUrl, "1=1")).containsExactly(1L);
     }
 

@@ -1,23 +1,26 @@
 package io.ingestd.it;
 
-import io.ingestd.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ingestd.ExitCode;
 import io.ingestd.client.Sender;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** HUP reloads (or refuses and keeps running), USR1 reopens logs, TERM drains every request it took. */
 class SignalsIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach
@@ -47,9 +50,13 @@ class SignalsIT {
         assertThat(early.exitCode()).isEqualTo(ExitCode.NOT_CONFIGURED.code());
         assertThat(early.err()).contains("unknown key 'bogus.key'");
         // a HUP from elsewhere (systemctl reload, kill): the daemon refuses the file and keeps running
-        new ProcessBuilder("kill", "-HUP", String.valueOf(ingestd.pid())).start().waitFor();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ingestd.cli("status", "--json").out().contains("refused"));
-        assertThat(ingestd.cli("status", "--json").out()).contains("unknown key 'bogus.key'", "the running configuration is unchanged");
+        new ProcessBuilder("kill", "-HUP", String.valueOf(ingestd.pid()))
+                .start()
+                .waitFor();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ingestd.cli("status", "--json").out().contains("refused"));
+        assertThat(ingestd.cli("status", "--json").out())
+                .contains("unknown key 'bogus.key'", "the running configuration is unchanged");
         try (var req = new Clients.Req(ingestd.endpoint())) {
             assertThat(req.request("5,6,7")).isEqualTo("TRUE");
         }
@@ -61,7 +68,9 @@ class SignalsIT {
         ingestd = Ingestd.on(TestDatabases.H2, dir);
         var cmd = new StringBuilder("trap '' HUP; exec " + Ingestd.LAUNCHER + " start");
         for (String s : ingestd.settings) cmd.append(" --set '").append(s).append("'");
-        var p = new ProcessBuilder("bash", "-c", cmd.toString()).redirectErrorStream(true).start();
+        var p = new ProcessBuilder("bash", "-c", cmd.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(out).isZero();
         var r = ingestd.cli("reload");
@@ -79,15 +88,21 @@ class SignalsIT {
             ingestd = new Ingestd(dir, db);
             proxy.cut(); // start-up waits for the database (up to 3 s), after the signal handlers are in place
             var start = java.util.concurrent.CompletableFuture.supplyAsync(() -> ingestd.cli("start"));
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).ignoreExceptions()
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(10))
+                    .ignoreExceptions()
                     .until(() -> ingestd.pid() > 0);
-            new ProcessBuilder("kill", "-HUP", String.valueOf(ingestd.pid())).start().waitFor();
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+            new ProcessBuilder("kill", "-HUP", String.valueOf(ingestd.pid()))
+                    .start()
+                    .waitFor();
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(10))
                     .until(() -> Files.readString(ingestd.log()).contains("reload requested during start-up"));
             proxy.restore();
             var started = start.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(started.exitCode()).as(started.toString()).isZero();
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(ingestd.log()).contains("reload applied"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.readString(ingestd.log()).contains("reload applied"));
             assertThat(Files.readString(ingestd.log())).doesNotContain("reload refused", "NullPointerException");
             assertThat(ingestd.cli("status", "--json").out()).contains("\"reloads\":1", "applied");
             assertThat(ingestd.stop().exitCode()).isZero();
@@ -100,9 +115,12 @@ class SignalsIT {
         ingestd.startOk();
         Path rotated = ingestd.log().resolveSibling("ingestd.log.1");
         Files.move(ingestd.log(), rotated);
-        new ProcessBuilder("kill", "-USR1", String.valueOf(ingestd.pid())).start().waitFor();
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(ingestd.log())
-                && Files.readString(ingestd.log()).contains("log files reopened"));
+        new ProcessBuilder("kill", "-USR1", String.valueOf(ingestd.pid()))
+                .start()
+                .waitFor();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(ingestd.log())
+                        && Files.readString(ingestd.log()).contains("log files reopened"));
         assertThat(Files.readString(rotated)).doesNotContain("log files reopened");
     }
 
@@ -116,7 +134,9 @@ class SignalsIT {
             // one answered request first: the connection is up, so the TERM below cannot overtake the burst (a
             // request that reaches a daemon which has already finished draining is never taken, and not answered)
             sender.send("0,1,0".getBytes(StandardCharsets.UTF_8), -1L);
-            assertThat(sender.receive(Duration.ofSeconds(30), a -> assertThat(a.rejected()).isTrue())).isOne();
+            assertThat(sender.receive(Duration.ofSeconds(30), a -> assertThat(a.rejected())
+                            .isTrue()))
+                    .isOne();
             for (int m = 0; m < 2000; m++, sent++) {
                 var body = new StringBuilder();
                 for (int i = 0; i < 10; i++) body.append(m * 10 + i + 1).append(",7,1.5\n");
@@ -139,7 +159,8 @@ class SignalsIT {
             }
             stop.join();
         }
-        System.out.printf("drain: sent %d messages, answered %d (%d RETRY), %d records acknowledged%n",
+        System.out.printf(
+                "drain: sent %d messages, answered %d (%d RETRY), %d records acknowledged%n",
                 sent, answered, retried, acknowledged.size());
         assertThat(answered).as("every request taken got a reply").isEqualTo(sent);
         assertThat(EndToEndIT.count(ingestd.dbUrl, "1=1")).isGreaterThanOrEqualTo(acknowledged.size());

@@ -2,6 +2,10 @@ package io.ingestd.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -14,13 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** One slow, silent or stopped party never blocks the others: the control socket and the HTTP endpoint. */
 class SlowClientsIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach
@@ -53,7 +56,9 @@ class SlowClientsIT {
             var status = timed(ingestd::status);
             assertThat(status.result().exitCode()).as(status.toString()).isEqualTo(4);
             assertThat(status.result().out()).contains("unknown state, not responding", "pid " + pid);
-            assertThat(status.seconds()).as("the 5 s deadline plus the CLI's own start").isLessThan(20);
+            assertThat(status.seconds())
+                    .as("the 5 s deadline plus the CLI's own start")
+                    .isLessThan(20);
             System.out.printf("status of a stopped daemon: exit 4 after %.1f s%n", status.seconds());
         } finally {
             signal("CONT", pid);
@@ -67,12 +72,16 @@ class SlowClientsIT {
         int port = Ingestd.freePort();
         ingestd = Ingestd.on(TestDatabases.H2, dir).set("metrics.listen", "0.0.0.0:" + port);
         ingestd.startOk();
-        assertThat(Files.readString(ingestd.log())).contains("metrics.listen=0.0.0.0:" + port + " is not a loopback address");
+        assertThat(Files.readString(ingestd.log()))
+                .contains("metrics.listen=0.0.0.0:" + port + " is not a loopback address");
 
         var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        var health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(2)).build();
+        var health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                .timeout(Duration.ofSeconds(2))
+                .build();
         try (var slow = new Socket("127.0.0.1", port)) {
-            slow.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half".getBytes(StandardCharsets.US_ASCII));
+            slow.getOutputStream()
+                    .write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half".getBytes(StandardCharsets.US_ASCII));
             slow.getOutputStream().flush();
             for (int i = 0; i < 3; i++) {
                 var r = timed(() -> http.send(health, HttpResponse.BodyHandlers.ofString()));
@@ -89,14 +98,18 @@ class SlowClientsIT {
 
     private static int drain(InputStream in) throws Exception {
         try {
-            while (in.read() >= 0) { /* a 408 or nothing, then end of stream */ }
+            while (in.read() >= 0) {
+                /* a 408 or nothing, then end of stream */
+            }
         } catch (java.net.SocketException e) {
             // reset by the server: closed as well
         }
         return 0;
     }
 
-    private interface Call<T> { T call() throws Exception; }
+    private interface Call<T> {
+        T call() throws Exception;
+    }
 
     private record Timed<T>(T result, double seconds) {}
 

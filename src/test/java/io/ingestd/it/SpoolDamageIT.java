@@ -5,6 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.ingestd.protocol.Records;
 import io.ingestd.spool.Spool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,9 +17,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What can go wrong with the spool itself: damaged files at start (the daemon starts, drains what is whole,
@@ -23,14 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
  * TRUE again once there is room).
  */
 class SpoolDamageIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
     Path mount;
 
     @AfterEach
     void cleanUp() throws Exception {
         if (ingestd != null) ingestd.cleanUp();
-        if (mount != null) new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor();
+        if (mount != null)
+            new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor();
     }
 
     static List<Long> tickets(Path spoolDir) {
@@ -88,14 +92,17 @@ class SpoolDamageIT {
         SpoolIT.awaitSpoolEmpty(ingestd, Duration.ofSeconds(60));
         var stored = EndToEndIT.tickets(db, "1=1");
         String log = Files.readString(ingestd.log());
-        System.out.printf("spool damage: 12000 records spooled in %d files; after damage %d whole, stored %d; quarantined %d%n",
+        System.out.printf(
+                "spool damage: 12000 records spooled in %d files; after damage %d whole, stored %d; quarantined %d%n",
                 segs.size(), expected.size(), stored.size(), SpoolIT.field(ingestd, "spool_quarantined"));
         assertThat(stored).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(expected.size()).isGreaterThan(12000 - 3 * 2700).isLessThan(12000);
         assertThat(EndToEndIT.count(db, "status = 'Y'")).isEqualTo(stored.size());
-        assertThat(log).containsPattern("ERROR.*spool segment .*" + segs.get(0).getFileName() + " is damaged.*quarantine")
+        assertThat(log)
+                .containsPattern("ERROR.*spool segment .*" + segs.get(0).getFileName() + " is damaged.*quarantine")
                 .containsPattern("ERROR.*spool segment .*" + segs.get(1).getFileName() + " is damaged")
-                .contains("torn tail").contains(segs.get(2).getFileName() + " was empty");
+                .contains("torn tail")
+                .contains(segs.get(2).getFileName() + " was empty");
         assertThat(SpoolIT.field(ingestd, "spool_quarantined")).isEqualTo(2);
         assertThat(ingestd.status().out()).contains("2 files quarantined");
         try (var q = Files.list(spoolDir.resolve("quarantine"))) {
@@ -121,11 +128,15 @@ class SpoolDamageIT {
                     if (reply.equals("TRUE")) for (long x = t; x < t + 100; x++) acknowledged.add(x);
                 }
                 assertThat(reply).startsWith("RETRY spool full");
-                for (int i = 0; i < 5; i++) assertThat(req.request(Load.body(range(t, 100)))).startsWith("RETRY spool full");
-                System.out.printf("spool full: %d records acknowledged into a 64 KiB spool, then %s%n", acknowledged.size() - 1, reply);
+                for (int i = 0; i < 5; i++)
+                    assertThat(req.request(Load.body(range(t, 100)))).startsWith("RETRY spool full");
+                System.out.printf(
+                        "spool full: %d records acknowledged into a 64 KiB spool, then %s%n",
+                        acknowledged.size() - 1, reply);
                 proxy.restore();
                 long last = t;
-                await().atMost(Duration.ofSeconds(30)).until(() -> req.request(Load.body(range(last, 100))).equals("TRUE"));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> req.request(Load.body(range(last, 100))).equals("TRUE"));
                 for (long x = last; x < last + 100; x++) acknowledged.add(x);
                 SpoolIT.awaitSpoolEmpty(ingestd, Duration.ofSeconds(30));
             }
@@ -138,7 +149,8 @@ class SpoolDamageIT {
         mount = DiskFullIT.tmpfs(dir.resolve("spool"), "2m");
         try (var proxy = new TcpProxy(3306)) {
             String db = TestDatabases.MARIADB.create(dir);
-            ingestd = new Ingestd(dir, db.replace(":3306/", ":" + proxy.port() + "/")).set("spool.dir", mount.toString());
+            ingestd =
+                    new Ingestd(dir, db.replace(":3306/", ":" + proxy.port() + "/")).set("spool.dir", mount.toString());
             ingestd.startOk();
             Set<Long> acknowledged = new HashSet<>();
             try (var req = new Clients.Req(ingestd.endpoint())) {
@@ -159,7 +171,8 @@ class SpoolDamageIT {
                 System.out.printf("spool disk full: RETRY after %d TRUE in all%n", acknowledged.size());
                 Files.delete(mount.resolve("filler"));
                 long next = t;
-                await().atMost(Duration.ofSeconds(10)).until(() -> req.request(next + ",1,1").equals("TRUE"));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> req.request(next + ",1,1").equals("TRUE"));
                 acknowledged.add(next);
                 proxy.restore();
                 SpoolIT.awaitSpoolEmpty(ingestd, Duration.ofSeconds(30));

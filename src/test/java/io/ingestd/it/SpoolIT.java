@@ -3,6 +3,10 @@ package io.ingestd.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,9 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The spool's side of a database outage (the database goes away through a proxy): every valid request is answered
@@ -24,7 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SpoolIT {
     static final long OUTAGE_SECONDS = Long.getLong("ingestd.spool.outage.seconds", 30);
-    @TempDir Path dir;
+
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach
@@ -33,7 +37,8 @@ class SpoolIT {
     }
 
     static long field(Ingestd i, String name) {
-        var m = Pattern.compile("\"" + name + "\":(\\d+)").matcher(i.cli("status", "--json").out());
+        var m = Pattern.compile("\"" + name + "\":(\\d+)")
+                .matcher(i.cli("status", "--json").out());
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
@@ -96,7 +101,8 @@ class SpoolIT {
             ingestd.startOk();
             var lockStep = new LockStep(ingestd.endpoint(), 100_000_000);
             try (var load = new Load(1, 32, 10, ingestd.endpoint())) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> load.trues.get() > 300 && lockStep.trues.get() > 100);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> load.trues.get() > 300 && lockStep.trues.get() > 100);
                 double lockStepBefore = rate(lockStep.trues, 2000), loadBefore = rate(load.trues, 2000);
                 proxy.cut();
                 long cutAt = System.nanoTime();
@@ -113,27 +119,49 @@ class SpoolIT {
                 double drainSeconds = (System.nanoTime() - restoredAt) / 1e9;
                 long drainRate = field(ingestd, "spool_drain_per_second");
                 lockStep.stop();
-                assertThat(load.finish(Duration.ofSeconds(60))).as(load.summary()).isTrue();
+                assertThat(load.finish(Duration.ofSeconds(60)))
+                        .as(load.summary())
+                        .isTrue();
                 awaitSpoolEmpty(ingestd, Duration.ofSeconds(60));
                 long stored = EndToEndIT.count(db, "1=1");
                 long acknowledged = load.acknowledged.size() + lockStep.acknowledged.size();
-                System.out.printf("spool outage: %d s; pipelined %s; lock-step %d TRUE; spooled %d records (oldest %d s)"
+                System.out.printf(
+                        "spool outage: %d s; pipelined %s; lock-step %d TRUE; spooled %d records (oldest %d s)"
                                 + "; TRUE/s before: lock-step %.0f, pipelined %.0f msgs; during: lock-step %.0f, pipelined "
                                 + "%.0f msgs; drained in %.1f s (%d records/s); stored %d, acknowledged %d%n",
-                        OUTAGE_SECONDS, load.summary(), lockStep.trues.get(), spooled, oldest, lockStepBefore, loadBefore,
-                        lockStepDuring, loadDuring, drainSeconds, drainRate, stored, acknowledged);
+                        OUTAGE_SECONDS,
+                        load.summary(),
+                        lockStep.trues.get(),
+                        spooled,
+                        oldest,
+                        lockStepBefore,
+                        loadBefore,
+                        lockStepDuring,
+                        loadDuring,
+                        drainSeconds,
+                        drainRate,
+                        stored,
+                        acknowledged);
                 assertThat(lockStep.notTrue).as("every lock-step request TRUE").isEmpty();
-                assertThat(load.retries.get() + load.falses.get() + load.unanswered.get()).as(load.summary()).isZero();
+                assertThat(load.retries.get() + load.falses.get() + load.unanswered.get())
+                        .as(load.summary())
+                        .isZero();
                 assertThat(spooled).isPositive();
                 var storedTickets = new java.util.HashSet<>(EndToEndIT.tickets(db, "1=1"));
-                assertThat(storedTickets.containsAll(load.acknowledged)).as("every pipelined TRUE stored").isTrue();
-                assertThat(storedTickets.containsAll(lockStep.acknowledged)).as("every lock-step TRUE stored").isTrue();
+                assertThat(storedTickets.containsAll(load.acknowledged))
+                        .as("every pipelined TRUE stored")
+                        .isTrue();
+                assertThat(storedTickets.containsAll(lockStep.acknowledged))
+                        .as("every lock-step TRUE stored")
+                        .isTrue();
                 assertThat(stored).as("stored exactly once, nothing else").isEqualTo(acknowledged);
                 assertThat(EndToEndIT.count(db, "status = 'Y'")).isEqualTo(stored);
             } finally {
                 lockStep.stop();
             }
-            assertThat(segments(dir.resolve("data/spool"))).as("no spool files left").isEmpty();
+            assertThat(segments(dir.resolve("data/spool")))
+                    .as("no spool files left")
+                    .isEmpty();
         }
     }
 
@@ -151,9 +179,11 @@ class SpoolIT {
             ingestd.startOk();
             var acknowledged = new ArrayList<Long>();
             try (var req = new Clients.Req(ingestd.endpoint())) {
-                for (long t = 1; t <= 100; t++) assertThat(req.request(t + ",1,1")).isEqualTo("TRUE");
+                for (long t = 1; t <= 100; t++)
+                    assertThat(req.request(t + ",1,1")).isEqualTo("TRUE");
                 proxy.cut();
-                for (long t = 101; t <= 400; t++) assertThat(req.request(t + ",1,1")).as("ticket " + t).isEqualTo("TRUE");
+                for (long t = 101; t <= 400; t++)
+                    assertThat(req.request(t + ",1,1")).as("ticket " + t).isEqualTo("TRUE");
             }
             int pid = ingestd.pid();
             new ProcessBuilder("kill", "-9", String.valueOf(pid)).start().waitFor();
@@ -163,17 +193,22 @@ class SpoolIT {
             assertThat(started.exitCode()).as(started.all()).isZero();
             assertThat(started.out()).contains("DEGRADED", "unreachable");
             assertThat(ingestd.status().out()).contains("DEGRADED", "300 records");
-            var health = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://" + metrics() + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            var health = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + metrics() + "/health"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(health.body()).contains("\"status\":\"degraded\"");
             try (var req = new Clients.Req(ingestd.endpoint())) {
-                for (long t = 401; t <= 500; t++) assertThat(req.request(t + ",1,1")).as("ticket " + t).isEqualTo("TRUE");
+                for (long t = 401; t <= 500; t++)
+                    assertThat(req.request(t + ",1,1")).as("ticket " + t).isEqualTo("TRUE");
             }
             proxy.restore();
             awaitSpoolEmpty(ingestd, Duration.ofSeconds(60));
             for (long t = 1; t <= 500; t++) acknowledged.add(t);
             long stored = EndToEndIT.count(db, "1=1");
-            System.out.printf("spool kill -9: 300 spooled before the kill, 100 after a degraded start; stored %d, 'Y' %d%n",
+            System.out.printf(
+                    "spool kill -9: 300 spooled before the kill, 100 after a degraded start; stored %d, 'Y' %d%n",
                     stored, EndToEndIT.count(db, "status = 'Y'"));
             assertThat(EndToEndIT.tickets(db, "1=1")).containsExactlyInAnyOrderElementsOf(acknowledged);
             assertThat(EndToEndIT.count(db, "status = 'Y'")).isEqualTo(500);
@@ -181,7 +216,10 @@ class SpoolIT {
     }
 
     String metrics() {
-        return ingestd.settings.stream().filter(s -> s.startsWith("metrics.listen=")).findFirst().orElseThrow()
+        return ingestd.settings.stream()
+                .filter(s -> s.startsWith("metrics.listen="))
+                .findFirst()
+                .orElseThrow()
                 .substring("metrics.listen=".length());
     }
 
@@ -194,7 +232,9 @@ class SpoolIT {
             try (var req = new Clients.Req(ingestd.endpoint())) {
                 assertThat(req.request("5,1,1")).isEqualTo("TRUE");
                 proxy.cut();
-                assertThat(req.request("5,2,1")).as("cannot be checked while the database is away").isEqualTo("TRUE");
+                assertThat(req.request("5,2,1"))
+                        .as("cannot be checked while the database is away")
+                        .isEqualTo("TRUE");
                 assertThat(req.request("6,1,1")).isEqualTo("TRUE");
                 assertThat(req.request("6,2,1")).as("checked against the spool").startsWith("FALSE conflict");
                 assertThat(req.request("6,1,1")).as("an identical re-send").isEqualTo("TRUE");
@@ -203,16 +243,29 @@ class SpoolIT {
             }
             String rejects = Files.readString(ingestd.rejectLog());
             String log = Files.readString(ingestd.log());
-            System.out.printf("spool conflict: rejects.log %s%n", rejects.lines().filter(l -> l.contains("ticket 5")).findFirst().orElse("(none)"));
+            System.out.printf(
+                    "spool conflict: rejects.log %s%n",
+                    rejects.lines()
+                            .filter(l -> l.contains("ticket 5"))
+                            .findFirst()
+                            .orElse("(none)"));
             assertThat(rejects).contains("ticket 5 is already stored", "5,2,1");
             assertThat(log).containsPattern("ERROR.*spooled message not stored.*ticket 5");
             assertThat(EndToEndIT.stored(db, 5)).isEqualTo("1 1.0000");
             assertThat(EndToEndIT.stored(db, 6)).isEqualTo("1 1.0000");
             assertThat(field(ingestd, "spool_conflicts")).isEqualTo(1);
-            var m = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://" + metrics() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertThat(m.body()).contains("ingestd_spool_conflicts_total 1.0", "ingestd_spool_records 0.0",
-                    "ingestd_spool_bytes", "ingestd_spool_oldest_seconds");
+            var m = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create("http://" + metrics() + "/metrics"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(m.body())
+                    .contains(
+                            "ingestd_spool_conflicts_total 1.0",
+                            "ingestd_spool_records 0.0",
+                            "ingestd_spool_bytes",
+                            "ingestd_spool_oldest_seconds");
         }
     }
 }

@@ -4,16 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ingestd.ExitCode;
-import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
 /** A thread of the running daemon fails: it is logged with its stack, what it held is answered, the daemon stops. */
 class SupervisorIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Ingestd ingestd;
 
     @AfterEach
@@ -37,7 +40,8 @@ class SupervisorIT {
         assertThat(ingestd.status().exitCode()).isEqualTo(ExitCode.STATUS_NOT_RUNNING.code());
         // in the foreground (run) the log goes to the terminal
         assertThat(result.all())
-                .containsPattern("ERROR .*thread writer-\\d failed; answering what it held RETRY and stopping the daemon")
+                .containsPattern(
+                        "ERROR .*thread writer-\\d failed; answering what it held RETRY and stopping the daemon")
                 .contains("java.lang.AssertionError: injected writer failure", "at io.ingestd.store.GroupCommitWriter")
                 .containsPattern("stopped because a thread writer-\\d failed");
         assertThat(EndToEndIT.tickets(ingestd.dbUrl, "1=1")).containsExactly(1L);

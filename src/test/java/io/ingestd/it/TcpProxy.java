@@ -28,7 +28,9 @@ public final class TcpProxy implements AutoCloseable {
         Thread.ofPlatform().daemon().name("proxy-accept").start(this::acceptLoop);
     }
 
-    public int port() { return server.getLocalPort(); }
+    public int port() {
+        return server.getLocalPort();
+    }
 
     /** Closes every connection and refuses new ones: the database is gone. */
     public void cut() {
@@ -37,10 +39,14 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** Connections stay open but nothing moves: the database hangs. */
-    public void blackhole() { blackholed = true; }
+    public void blackhole() {
+        blackholed = true;
+    }
 
     /** Drops the connections open now (each side sees a reset), accepting new ones. */
-    public void dropConnections() { closeAll(); }
+    public void dropConnections() {
+        closeAll();
+    }
 
     public void restore() {
         blackholed = false;
@@ -70,7 +76,8 @@ public final class TcpProxy implements AutoCloseable {
     private void pump(Socket from, Socket to) {
         Thread.ofPlatform().daemon().name("proxy-pump").start(() -> {
             var buf = new byte[65536];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try (InputStream in = from.getInputStream();
+                    OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                     while (blackholed && !from.isClosed()) java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);

@@ -11,7 +11,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * 127.0.0.1:5432 trust) or an embedded H2 file, so integration tests never see each other's rows.
  */
 public enum TestDatabases {
-    MARIADB, POSTGRESQL, H2;
+    MARIADB,
+    POSTGRESQL,
+    H2;
 
     /** Creates a new, empty database and returns its JDBC URL (credentials inside, as the tests need none). */
     public String create(java.nio.file.Path dir) throws SQLException {
@@ -34,10 +36,13 @@ public enum TestDatabases {
     }
 
     private static void exec(String url, String sql) throws SQLException {
-        try (var c = DriverManager.getConnection(url); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection(url);
+                var st = c.createStatement()) {
             st.execute(sql);
         }
     }
 
-    public String label() { return name().toLowerCase(Locale.ROOT); }
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 }

@@ -3,19 +3,22 @@ package io.ingestd.posix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 class PosixTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aFailedCallThrowsNamingTheCallAndErrno() {
         Path missing = dir.resolve("missing");
         assertThatThrownBy(() -> Posix.open(missing.toString(), Posix.O_RDONLY, 0))
-                .isInstanceOfSatisfying(PosixException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT))
+                .isInstanceOfSatisfying(
+                        PosixException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT))
                 .hasMessage("open(" + missing + "): ENOENT (No such file or directory)");
         assertThatThrownBy(() -> Posix.close(-1)).hasMessageStartingWith("close(-1): EBADF");
     }

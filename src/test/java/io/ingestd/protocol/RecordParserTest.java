@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ingestd.protocol.RecordParser.Result;
 import io.ingestd.protocol.Reply.Reason;
-import java.nio.charset.StandardCharsets;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -14,6 +13,8 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
 
 class RecordParserTest {
     static Result parse(String s) {
@@ -56,24 +57,26 @@ class RecordParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "''|EMPTY|empty message",
-            "'   '|EMPTY|empty message",
-            "1,2|FIELD_COUNT|expected 3 fields ticket,login,volume, got 2",
-            "1,2,3,4|FIELD_COUNT|got 4",
-            "x,2,3|NOT_A_NUMBER|field ticket: not a number 'x'",
-            "1,-2,3|NEGATIVE|field login: negative '-2'",
-            "0,2,3|ZERO|field ticket: zero",
-            "9223372036854775808,2,3|OUT_OF_RANGE|field ticket: '9223372036854775808' too large",
-            "1,2,-3|NEGATIVE|field volume: negative '-3'",
-            "1,2,1.00001|TOO_MANY_DIGITS|more than 4 decimal places (not rounded)",
-            "1,2,123456789012345|TOO_MANY_DIGITS|more than 14 integer digits",
-            "1,2,1e5|NOT_A_NUMBER|field volume: not a number '1e5'",
-            "1,2,.5|NOT_A_NUMBER|field volume",
-            "'1,2,3\n\n4,5,6'|EMPTY|line 2: empty line",
-            "'1,2,3\n4,5,x'|NOT_A_NUMBER|line 2: field volume: not a number 'x'",
-            "'1,2,3); DROP TABLE fee; --'|NOT_A_NUMBER|field volume: not a number '3); DROP TABLE fee; --'",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "''|EMPTY|empty message",
+                "'   '|EMPTY|empty message",
+                "1,2|FIELD_COUNT|expected 3 fields ticket,login,volume, got 2",
+                "1,2,3,4|FIELD_COUNT|got 4",
+                "x,2,3|NOT_A_NUMBER|field ticket: not a number 'x'",
+                "1,-2,3|NEGATIVE|field login: negative '-2'",
+                "0,2,3|ZERO|field ticket: zero",
+                "9223372036854775808,2,3|OUT_OF_RANGE|field ticket: '9223372036854775808' too large",
+                "1,2,-3|NEGATIVE|field volume: negative '-3'",
+                "1,2,1.00001|TOO_MANY_DIGITS|more than 4 decimal places (not rounded)",
+                "1,2,123456789012345|TOO_MANY_DIGITS|more than 14 integer digits",
+                "1,2,1e5|NOT_A_NUMBER|field volume: not a number '1e5'",
+                "1,2,.5|NOT_A_NUMBER|field volume",
+                "'1,2,3\n\n4,5,6'|EMPTY|line 2: empty line",
+                "'1,2,3\n4,5,x'|NOT_A_NUMBER|line 2: field volume: not a number 'x'",
+                "'1,2,3); DROP TABLE fee; --'|NOT_A_NUMBER|field volume: not a number '3); DROP TABLE fee; --'",
+            })
     void rejectsWithTheLineAndFieldNamed(String body, Reason reason, String detail) {
         var r = bad(body);
         assertThat(r.reason()).isEqualTo(reason);
@@ -82,11 +85,17 @@ class RecordParserTest {
 
     @Test
     void rejectsInvalidUtf8AndOversizedAndTooManyRecords() {
-        assertThat(((Result.Invalid) RecordParser.parse(new byte[] {'1', ',', (byte) 0xff}, 100, 10)).reject().reason())
+        assertThat(((Result.Invalid) RecordParser.parse(new byte[] {'1', ',', (byte) 0xff}, 100, 10))
+                        .reject()
+                        .reason())
                 .isEqualTo(Reason.NOT_UTF8);
-        assertThat(((Result.Invalid) RecordParser.parse(new byte[101], 100, 10)).reject().detail())
+        assertThat(((Result.Invalid) RecordParser.parse(new byte[101], 100, 10))
+                        .reject()
+                        .detail())
                 .isEqualTo("message too large: 101 bytes (max 100)");
-        assertThat(((Result.Invalid) RecordParser.parse("1,1,1\n2,2,2\n3,3,3".getBytes(), 100, 2)).reject().detail())
+        assertThat(((Result.Invalid) RecordParser.parse("1,1,1\n2,2,2\n3,3,3".getBytes(), 100, 2))
+                        .reject()
+                        .detail())
                 .isEqualTo("too many records: 3 (max 2)");
     }
 
@@ -99,7 +108,8 @@ class RecordParserTest {
 
     @Property(tries = 2000)
     void validRecordsRoundTrip(@ForAll("records") long[] rec) {
-        String line = rec[0] + "," + rec[1] + "," + java.math.BigDecimal.valueOf(rec[2], 4).toPlainString();
+        String line = rec[0] + "," + rec[1] + ","
+                + java.math.BigDecimal.valueOf(rec[2], 4).toPlainString();
         var r = ok(line);
         assertThat(r.ticket(0)).isEqualTo(rec[0]);
         assertThat(r.login(0)).isEqualTo(rec[1]);
@@ -109,8 +119,10 @@ class RecordParserTest {
 
     @Provide
     Arbitrary<long[]> records() {
-        return Combinators.combine(Arbitraries.longs().between(1, Long.MAX_VALUE),
-                Arbitraries.longs().between(1, Long.MAX_VALUE),
-                Arbitraries.longs().between(0, 999_999_999_999_999_999L)).as((a, b, c) -> new long[] {a, b, c});
+        return Combinators.combine(
+                        Arbitraries.longs().between(1, Long.MAX_VALUE),
+                        Arbitraries.longs().between(1, Long.MAX_VALUE),
+                        Arbitraries.longs().between(0, 999_999_999_999_999_999L))
+                .as((a, b, c) -> new long[] {a, b, c});
     }
 }

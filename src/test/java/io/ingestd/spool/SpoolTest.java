@@ -4,17 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ingestd.protocol.Records;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class SpoolTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     static Records message(long firstTicket, int n) {
         var r = new Records(n);
@@ -38,7 +40,9 @@ class SpoolTest {
 
     static List<Path> segments(Path dir) throws IOException {
         try (var s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".spool")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().endsWith(".spool"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -76,7 +80,9 @@ class SpoolTest {
     @Test
     void aFullSpoolRefusesWithTheReasonAndTakesMoreOnceDrained() throws Exception {
         try (var spool = Spool.open(dir, 8192)) {
-            assertThatThrownBy(() -> fill(spool, 1000, 1)).isInstanceOf(SpoolException.class).hasMessageContaining("spool full");
+            assertThatThrownBy(() -> fill(spool, 1000, 1))
+                    .isInstanceOf(SpoolException.class)
+                    .hasMessageContaining("spool full");
             long held = spool.records();
             assertThat(held).isPositive();
             assertThat(drainAll(spool)).hasSize((int) held);
@@ -154,7 +160,8 @@ class SpoolTest {
         Path file = Files.writeString(dir.resolve("plain-file"), "x");
         try (var spool = Spool.open(file.resolve("spool"), 1 << 20)) {
             assertThatThrownBy(() -> spool.append(List.of(message(1, 1)), "test"))
-                    .isInstanceOf(SpoolException.class).hasMessageContaining("cannot be used");
+                    .isInstanceOf(SpoolException.class)
+                    .hasMessageContaining("cannot be used");
         }
     }
 

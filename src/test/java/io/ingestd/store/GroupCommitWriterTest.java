@@ -8,6 +8,11 @@ import io.ingestd.config.ConfigLoader;
 import io.ingestd.log.RejectLog;
 import io.ingestd.metrics.Stats;
 import io.ingestd.protocol.Reply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,14 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The writer against an in-memory H2: group commit, idempotent re-sends, conflicts. Runs in about a second. */
 class GroupCommitWriterTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Database db;
     RequestQueue queue;
     ReplyChannel replies;
@@ -40,7 +43,8 @@ class GroupCommitWriterTest {
         replies = new ReplyChannel();
         queue = new RequestQueue(100_000, replies::wake);
         var processing = new ProcessingStage(db, stats, Duration.ofSeconds(10), Duration.ZERO, true);
-        writer = new GroupCommitWriter(db, queue, replies, processing, stats, new RejectLog(), 5000, Duration.ofSeconds(1));
+        writer = new GroupCommitWriter(
+                db, queue, replies, processing, stats, new RejectLog(), 5000, Duration.ofSeconds(1));
         thread = Thread.ofPlatform().name("writer-test").start(writer);
     }
 
@@ -67,7 +71,8 @@ class GroupCommitWriterTest {
 
     @Test
     void everyRequestOfAGroupIsAcknowledgedOnceCommitted() {
-        var replies = send(RequestQueueTest.request(1, 3), RequestQueueTest.request(10, 1), RequestQueueTest.request(20, 500));
+        var replies = send(
+                RequestQueueTest.request(1, 3), RequestQueueTest.request(10, 1), RequestQueueTest.request(20, 500));
         assertThat(replies).containsOnly(Reply.ACK);
         assertThat(stats.recordsAcknowledged.sum()).isEqualTo(504);
     }
@@ -77,7 +82,8 @@ class GroupCommitWriterTest {
         assertThat(send(RequestQueueTest.request(1, 2))).containsOnly(Reply.ACK);
         assertThat(send(RequestQueueTest.request(1, 2))).as("identical again").containsOnly(Reply.ACK);
         var body = "2,8,1.5\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        var parsed = (io.ingestd.protocol.RecordParser.Result.Parsed) io.ingestd.protocol.RecordParser.parse(body, 1 << 20, 10);
+        var parsed = (io.ingestd.protocol.RecordParser.Result.Parsed)
+                io.ingestd.protocol.RecordParser.parse(body, 1 << 20, 10);
         var conflicting = new PendingRequest(parsed.records(), RequestQueueTest.PEER, System.nanoTime());
         var reply = send(conflicting).getFirst();
         assertThat(reply).isInstanceOf(Reply.Reject.class);

@@ -2,9 +2,10 @@ package io.ingestd.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+
 import java.util.HashMap;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
 
 class LongIntMapTest {
     @Test

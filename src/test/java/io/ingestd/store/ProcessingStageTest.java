@@ -6,19 +6,22 @@ import static org.awaitility.Awaitility.await;
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigLoader;
 import io.ingestd.metrics.Stats;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
 /** The processing stage's heartbeat and hand-off, against an in-memory H2. */
 class ProcessingStageTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     Database db;
     final Stats stats = new Stats();
     ProcessingStage stage;

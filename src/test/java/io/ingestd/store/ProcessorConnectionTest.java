@@ -3,9 +3,10 @@ package io.ingestd.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
+
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import org.junit.jupiter.api.Test;
 
 /** The connection a FeeProcessor gets: it cannot end the transaction, and an error it swallows still fails the unit. */
 class ProcessorConnectionTest {
@@ -48,7 +49,8 @@ class ProcessorConnectionTest {
                 assertThat(st.executeUpdate("INSERT INTO j VALUES (1)")).isEqualTo(1);
             }
             c.rollback();
-            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT COUNT(*) FROM j")) {
+            try (var st = c.createStatement();
+                    var rs = st.executeQuery("SELECT COUNT(*) FROM j")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
             }

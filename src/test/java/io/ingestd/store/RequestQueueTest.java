@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ingestd.protocol.RecordParser;
 import io.ingestd.protocol.ReplyTo;
+import org.junit.jupiter.api.Test;
+
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 
 class RequestQueueTest {
     static final ReplyTo PEER = new ReplyTo(new byte[][] {{1, 2}, {}});
@@ -20,7 +21,9 @@ class RequestQueueTest {
         return new PendingRequest(((RecordParser.Result.Parsed) parsed).records(), PEER, System.nanoTime());
     }
 
-    private static PendingRequest request(int records) { return request(1, records); }
+    private static PendingRequest request(int records) {
+        return request(1, records);
+    }
 
     @Test
     void takeGathersWhatIsQueuedUpToTheBatchLimitButAlwaysAtLeastOneRequest() throws Exception {

@@ -3,14 +3,16 @@ package io.ingestd.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ingestd.protocol.RecordParser;
+import org.junit.jupiter.api.Test;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 /** How a group of messages is classified before the insert: accepted, deferred to a later round, self-conflict. */
 class RowsTest {
     static PendingRequest message(String body) {
-        var parsed = (RecordParser.Result.Parsed) RecordParser.parse(body.getBytes(StandardCharsets.UTF_8), 1 << 20, 100);
+        var parsed =
+                (RecordParser.Result.Parsed) RecordParser.parse(body.getBytes(StandardCharsets.UTF_8), 1 << 20, 100);
         return new PendingRequest(parsed.records(), RequestQueueTest.PEER, System.nanoTime());
     }
 
@@ -30,7 +32,9 @@ class RowsTest {
         var group = List.of(message("1,7,1.5"), later, message("5,9,1"));
         var rows = Rows.of(group);
         assertThat(rows.state).containsExactly(Rows.ACCEPTED, Rows.DEFERRED, Rows.ACCEPTED);
-        assertThat(rows.acceptedTickets()).as("ticket 4 is undone with its message").containsExactly(1, 5);
+        assertThat(rows.acceptedTickets())
+                .as("ticket 4 is undone with its message")
+                .containsExactly(1, 5);
         assertThat(rows.find(4)).isEqualTo(-1);
         assertThat(rows.deferred(group)).containsExactly(later);
     }

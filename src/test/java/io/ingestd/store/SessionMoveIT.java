@@ -7,12 +7,13 @@ import static org.awaitility.Awaitility.await;
 import io.ingestd.it.TcpProxy;
 import io.ingestd.it.TestDatabases;
 import io.ingestd.metrics.Stats;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cause of rows marked 'Y' without their journal row on a multi-host URL, on the real driver: Connector/J
@@ -22,13 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link Database#commit} compares the sessions and refuses.
  */
 class SessionMoveIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aConnectionMovedToAnotherHostInsideATransactionIsNotCommitted() throws Exception {
         String direct = TestDatabases.MARIADB.create(dir);
         String name = direct.replaceAll(".*/([^/?]+)\\?.*", "$1");
-        try (var c = DriverManager.getConnection(direct); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection(direct);
+                var st = c.createStatement()) {
             st.execute("CREATE TABLE t (a INT PRIMARY KEY)");
         }
         try (var first = new TcpProxy(3306)) {
@@ -50,22 +53,26 @@ class SessionMoveIT {
                 two.close();
                 // closing server-side statements: once the dead socket fails a write, the failure is swallowed and
                 // the driver reconnects to 3306, no exception (the first writes after the cut may still succeed)
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                    var next = more.poll();
-                    if (next != null) next.close();
-                    return !Session.of(c).equals(began) || next == null;
-                });
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> {
+                            var next = more.poll();
+                            if (next != null) next.close();
+                            return !Session.of(c).equals(began) || next == null;
+                        });
                 assertThat(Session.of(c)).as("moved silently").isNotEqualTo(began);
                 try (var st = c.createStatement()) {
                     st.executeUpdate("INSERT INTO t VALUES (3)"); // runs on the new host, in a new transaction
                 }
                 assertThatThrownBy(() -> Database.commit(c, began, new Stats()))
-                        .isInstanceOf(SQLTransientConnectionException.class).hasMessageContaining("moved");
+                        .isInstanceOf(SQLTransientConnectionException.class)
+                        .hasMessageContaining("moved");
                 c.rollback();
             }
         }
-        try (var c = DriverManager.getConnection(direct); var st = c.createStatement();
-             var rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
+        try (var c = DriverManager.getConnection(direct);
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
             rs.next();
             assertThat(rs.getLong(1)).as("neither half committed").isZero();
         }

@@ -2,10 +2,11 @@ package io.ingestd.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+
 import java.net.ConnectException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import org.junit.jupiter.api.Test;
 
 class SqlFailureTest {
     @Test
@@ -16,8 +17,10 @@ class SqlFailureTest {
 
     @Test
     void describeReplacesThePoolTimeoutByTheLastConnectionFailure() {
-        var e = new SQLTransientConnectionException("ingestd - Connection is not available, request timed out after 3000ms",
-                "08001", new SQLException("wrapped", new ConnectException("Connection refused")));
+        var e = new SQLTransientConnectionException(
+                "ingestd - Connection is not available, request timed out after 3000ms",
+                "08001",
+                new SQLException("wrapped", new ConnectException("Connection refused")));
         assertThat(SqlFailure.describe(e)).isEqualTo("SQLState 08001: no database connection: Connection refused");
         assertThat(SqlFailure.describe(new SQLTransientConnectionException("Connection is not available")))
                 .isEqualTo("no database connection (none could be opened in time)");
@@ -25,7 +28,9 @@ class SqlFailureTest {
 
     @Test
     void describeCutsLongMessages() {
-        assertThat(SqlFailure.describe(new SQLException("x".repeat(500)))).hasSize(203).endsWith("...");
+        assertThat(SqlFailure.describe(new SQLException("x".repeat(500))))
+                .hasSize(203)
+                .endsWith("...");
     }
 
     @Test
@@ -37,8 +42,10 @@ class SqlFailureTest {
 
     @Test
     void rootMessageIsTheFirstLineOfTheInnermostCause() {
-        var e = new RuntimeException("pool init failed", new SQLException("outer", new ConnectException("  refused\nmore  ")));
+        var e = new RuntimeException(
+                "pool init failed", new SQLException("outer", new ConnectException("  refused\nmore  ")));
         assertThat(SqlFailure.rootMessage(e)).isEqualTo("refused");
-        assertThat(SqlFailure.rootMessage(new RuntimeException(new NullPointerException()))).isEqualTo("NullPointerException");
+        assertThat(SqlFailure.rootMessage(new RuntimeException(new NullPointerException())))
+                .isEqualTo("NullPointerException");
     }
 }

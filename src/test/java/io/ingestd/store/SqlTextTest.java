@@ -35,14 +35,16 @@ class SqlTextTest {
     @Test
     void insertIgnoreOnH2() {
         assertThat(Dialect.H2.insertIgnore("fee", 2, false, 7))
-                .isEqualTo("MERGE INTO fee t USING (VALUES (CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS DECIMAL(18,4))),"
-                        + "(?,?,?)) s(ticket, login, volume) ON t.ticket = s.ticket WHEN NOT MATCHED THEN INSERT "
-                        + "(ticket, login, volume, claim) VALUES (s.ticket, s.login, s.volume,7)");
+                .isEqualTo(
+                        "MERGE INTO fee t USING (VALUES (CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS DECIMAL(18,4))),"
+                                + "(?,?,?)) s(ticket, login, volume) ON t.ticket = s.ticket WHEN NOT MATCHED THEN INSERT "
+                                + "(ticket, login, volume, claim) VALUES (s.ticket, s.login, s.volume,7)");
         assertThat(Dialect.H2.insertIgnore("fee", 1, true, 7))
-                .isEqualTo("MERGE INTO fee t USING (VALUES (CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS DECIMAL(18,4))))"
-                        + " s(ticket, login, volume) ON t.ticket = s.ticket WHEN NOT MATCHED THEN INSERT "
-                        + "(ticket, login, volume, claim, status, processed_at) VALUES (s.ticket, s.login, s.volume,7,'Y',"
-                        + "CURRENT_TIMESTAMP)");
+                .isEqualTo(
+                        "MERGE INTO fee t USING (VALUES (CAST(? AS BIGINT),CAST(? AS BIGINT),CAST(? AS DECIMAL(18,4))))"
+                                + " s(ticket, login, volume) ON t.ticket = s.ticket WHEN NOT MATCHED THEN INSERT "
+                                + "(ticket, login, volume, claim, status, processed_at) VALUES (s.ticket, s.login, s.volume,7,'Y',"
+                                + "CURRENT_TIMESTAMP)");
     }
 
     @Test
@@ -78,7 +80,9 @@ class SqlTextTest {
                 .isEqualTo("SELECT ticket, login, volume FROM fee WHERE status = 'N' AND claim = 7 AND claimed_at > "
                         + "(CURRENT_TIMESTAMP(3) - INTERVAL '30' SECOND) LIMIT 5000 FOR UPDATE SKIP LOCKED");
         assertThat(Sql.takeOver("fee", 2, 7, Dialect.MARIADB.now()))
-                .isEqualTo("UPDATE fee SET claim = 7, claimed_at = CURRENT_TIMESTAMP(3) WHERE ticket IN (?,?) AND status = 'N'");
-        assertThat(Sql.selectByTickets("fee", 1)).isEqualTo("SELECT ticket, login, volume FROM fee WHERE ticket IN (?)");
+                .isEqualTo(
+                        "UPDATE fee SET claim = 7, claimed_at = CURRENT_TIMESTAMP(3) WHERE ticket IN (?,?) AND status = 'N'");
+        assertThat(Sql.selectByTickets("fee", 1))
+                .isEqualTo("SELECT ticket, login, volume FROM fee WHERE ticket IN (?)");
     }
 }

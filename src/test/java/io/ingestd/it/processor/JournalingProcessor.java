@@ -2,6 +2,7 @@ package io.ingestd.it.processor;
 
 import io.ingestd.Fee;
 import io.ingestd.FeeProcessor;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
