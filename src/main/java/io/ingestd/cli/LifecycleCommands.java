@@ -243,7 +243,7 @@ final class LifecycleCommands {
                 case PidFile.State.NotRunning n -> {
                     out.println(
                             json
-                                    ? "{\"state\":\"stopped\",\"pid_file\":\"" + pidFile + "\"}"
+                                    ? "{\"state\":\"stopped\",\"pid_file\":" + Json.quote(pidFile.toString()) + "}"
                                     : "ingestd is not running (no daemon holds " + pidFile + ")");
                     return ExitCode.STATUS_NOT_RUNNING.code();
                 }
@@ -251,8 +251,8 @@ final class LifecycleCommands {
                     String pid = d.pid().isPresent() ? String.valueOf(d.pid().getAsInt()) : "?";
                     out.println(
                             json
-                                    ? "{\"state\":\"dead\",\"pid\":" + pid + ",\"pid_file\":"
-                                            + Json.quote(pidFile.toString()) + "}"
+                                    ? "{\"state\":\"dead\",\"pid\":" + (pid.equals("?") ? "null" : pid)
+                                            + ",\"pid_file\":" + Json.quote(pidFile.toString()) + "}"
                                     : "ingestd is dead, but its PID file " + pidFile + " remains (pid " + pid
                                             + "; it crashed or was killed; see the log, then: ingestd start)");
                     return ExitCode.STATUS_DEAD.code();
