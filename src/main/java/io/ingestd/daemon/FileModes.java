@@ -27,7 +27,14 @@ final class FileModes {
             for (Path p : (Iterable<Path>) files::iterator) {
                 if (Files.isSymbolicLink(p)) continue;
                 var perms = Files.getPosixFilePermissions(p);
-                if (perms.removeAll(forbidden)) Files.setPosixFilePermissions(p, perms);
+                if (!perms.removeAll(forbidden)) continue;
+                try {
+                    Files.setPosixFilePermissions(p, perms);
+                } catch (java.nio.file.FileSystemException e) {
+                    // a read-only file system: nothing can be created there either, and the phase that needs to
+                    // write (the PID file, the log, the database) refuses the start naming its key and the reason
+                    if (!"Read-only file system".equals(e.getReason())) throw e;
+                }
             }
         }
     }
