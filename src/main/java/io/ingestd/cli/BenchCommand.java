@@ -149,15 +149,7 @@ final class BenchCommand implements Callable<Integer> {
             err.println("ingestd: bench --table '" + table + "' is not a plain SQL identifier (letters, digits, _)");
             return ExitCode.USAGE.code();
         }
-        if (endpoints != null) {
-            for (String e : endpoints) {
-                var problem = io.ingestd.config.Endpoints.problem(e.strip());
-                if (problem.isPresent()) {
-                    err.println("ingestd: bench --endpoint '" + e.strip() + "': " + problem.get());
-                    return ExitCode.USAGE.code();
-                }
-            }
-        }
+        if (!SendCommand.endpointsValid("bench", endpoints, err)) return ExitCode.USAGE.code();
         if (seedReference) return seedReference(out);
         var loaded = LifecycleCommands.loadOrReport(config, spec.commandLine().getErr());
         if (loaded == null) return ExitCode.NOT_CONFIGURED.code();

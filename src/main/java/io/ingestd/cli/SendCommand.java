@@ -95,15 +95,7 @@ final class SendCommand implements Callable<Integer> {
             err.println("ingestd: send: --batch, --window, --attempts and --reply-timeout must be at least 1");
             return ExitCode.USAGE.code();
         }
-        if (endpoints != null) {
-            for (String e : endpoints) {
-                var problem = io.ingestd.config.Endpoints.problem(e.strip());
-                if (problem.isPresent()) {
-                    err.println("ingestd: send --endpoint '" + e.strip() + "': " + problem.get());
-                    return ExitCode.USAGE.code();
-                }
-            }
-        }
+        if (!SendCommand.endpointsValid("send", endpoints, err)) return ExitCode.USAGE.code();
         if (failoverAfter < 1) {
             err.println("ingestd: send: --failover-after must be at least 1 (seconds)");
             return ExitCode.USAGE.code();
@@ -157,6 +149,19 @@ final class SendCommand implements Callable<Integer> {
             }
             return summary.allAcknowledged() ? ExitCode.OK.code() : ExitCode.FAILED.code();
         }
+    }
+
+    /** Checks each {@code --endpoint} given to {@code command}; prints the first problem, naming the option. */
+    static boolean endpointsValid(String command, java.util.List<String> endpoints, java.io.PrintWriter err) {
+        if (endpoints == null) return true;
+        for (String e : endpoints) {
+            var problem = io.ingestd.config.Endpoints.problem(e.strip());
+            if (problem.isPresent()) {
+                err.println("ingestd: " + command + " --endpoint '" + e.strip() + "': " + problem.get());
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The endpoints given, or else every address the configuration listens on. */
