@@ -4,38 +4,28 @@ import io.ingestd.ExitCode;
 import io.ingestd.config.Config;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
-import io.ingestd.listener.Listener;
+import io.ingestd.daemon.Startup.Running;
 import io.ingestd.log.Logging;
 import io.ingestd.log.RejectLog;
 import io.ingestd.metrics.Stats;
-import io.ingestd.posix.Posix;
 import io.ingestd.spool.Spool;
-import io.ingestd.store.Database;
 import io.ingestd.store.GroupCommitWriter;
-import io.ingestd.store.ProcessingStage;
-import io.ingestd.store.ReplyChannel;
-import io.ingestd.store.RequestQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.ZContext;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The daemon: starts its parts in order (config → PID lock → listener bind → database and migrations →
- * privilege drop → ready), runs until a signal, and stops them in reverse, draining every request it took.
- * Used by both {@code start} (detached) and {@code run} (foreground).
+ * The daemon: has {@link Startup} start its parts, publishes them once as the immutable {@link Running} state,
+ * then is the target of signals, control requests and health checks until it is told to stop; stop drains every
+ * request it took and closes the parts in reverse. Used by both {@code start} (detached) and {@code run}
+ * (foreground).
  */
 public final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -49,40 +39,14 @@ public final class Daemon {
     private volatile Config config;
     /** The configuration the daemon started with: restart-only keys stay in effect from it until a restart. */
     private final Config started;
-    /** Who may connect (ZAP); null when nothing is checked. Set by start-up before {@link #running} is published. */
-    private volatile io.ingestd.listener.Admission admission;
 
     private volatile String lastReload = "never";
     private final AtomicInteger reloads = new AtomicInteger();
-    /** What start-up opened, closed in reverse at stop (or when start-up fails half-way). Start-up thread only. */
-    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     /** Null until start-up is complete, then published once; signals, control and metrics read only this. */
     private volatile Running running;
 
     private volatile boolean reloadRequested;
     private volatile SdNotify systemd;
-    private volatile String runAs = System.getProperty("user.name");
-    /** Empty, or why the daemon started degraded (the database unreachable, the spool taking messages). */
-    private volatile String degraded = "";
-
-    /** The running daemon's parts, complete and immutable. */
-    record Running(
-            Listener listener,
-            Thread listenerThread,
-            RequestQueue queue,
-            ReplyChannel replies,
-            List<GroupCommitWriter> writers,
-            List<Thread> writerThreads,
-            ProcessingStage processing,
-            Thread processingThread,
-            Database db,
-            DatabaseProbe probe,
-            Spool spool) {
-        Running {
-            writers = List.copyOf(writers);
-            writerThreads = List.copyOf(writerThreads);
-        }
-    }
 
     private final List<String> configWarnings;
 
@@ -121,8 +85,10 @@ public final class Daemon {
         return r == null ? null : r.spool();
     }
 
+    /** The user the daemon runs as (after the privilege drop, once started). */
     public String runAs() {
-        return runAs;
+        var r = running;
+        return r == null ? System.getProperty("user.name") : r.runAs();
     }
 
     public String lastReload() {
@@ -135,21 +101,22 @@ public final class Daemon {
 
     /** Runs the daemon until it is told to stop; returns the process exit code. */
     public int run(Readiness readiness, boolean foreground) {
+        var startup = new Startup(started, configWarnings, stats, rejects, supervisor, new StartupHost());
         try {
-            running = start(foreground);
+            running = startup.run(foreground);
         } catch (StartupFailure f) {
             log.error("start-up failed ({}): {}", f.phase().label(), f.getMessage(), f.getCause());
             readiness.failed(f.phase(), f.getMessage());
-            shutdownQuietly();
+            startup.close();
             return f.phase().exitCode.code();
         } catch (RuntimeException | Error e) {
             log.error("start-up failed", e);
             readiness.failed(Phase.STARTUP, io.ingestd.config.IoReason.root(e) + " (see the log for details)");
-            shutdownQuietly();
+            startup.close();
             return Phase.STARTUP.exitCode.code();
         }
         String summary = "listening on " + String.join(", ", config.listen()) + ", database "
-                + config.db().urlForDisplay() + degraded;
+                + config.db().urlForDisplay() + running.degraded();
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
         readiness.ready(summary);
         systemd = SdNotify.fromEnvironment().orElse(null);
@@ -160,6 +127,7 @@ public final class Daemon {
         if (systemd != null) systemd.stopping();
         watchdog.stop();
         drain(running);
+        startup.close();
         log.info(
                 "stopped: {} records acknowledged, {} retried, {} rejected messages",
                 stats.recordsAcknowledged.sum(),
@@ -171,218 +139,6 @@ public final class Daemon {
             return ExitCode.COMPONENT_FAILED.code();
         }
         return ExitCode.OK.code();
-    }
-
-    /** Starts the parts in order, pushing each resource it opens onto {@link #opened}; returns them running. */
-    private Running start(boolean foreground) throws StartupFailure {
-        try {
-            Files.createDirectories(config.paths().logDir());
-            Files.createDirectories(config.paths().dataDir());
-            FileModes.followUmask(config.paths().dataDir(), config.runAs().umask());
-            FileModes.followUmask(config.paths().logDir(), config.runAs().umask());
-        } catch (IOException e) {
-            throw new StartupFailure(
-                    Phase.CONFIG, "cannot create directory " + e.getMessage() + " (check log.dir and data.dir)", e);
-        }
-        try {
-            Logging.configure(config.paths().logDir(), config.logLevel(), foreground);
-        } catch (IllegalStateException e) {
-            throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
-        }
-        configWarnings.forEach(w -> log.warn("config: {}", w));
-        Signals.install(this);
-        PidFile pidFile;
-        try {
-            pidFile = PidFile.acquire(config.paths().pidFile());
-            opened.push(pidFile);
-        } catch (PidFile.HeldException e) {
-            throw new StartupFailure(Phase.LOCK, e.getMessage());
-        } catch (IOException e) {
-            throw new StartupFailure(
-                    Phase.LOCK,
-                    "cannot create or lock PID file " + config.paths().pidFile() + ": "
-                            + io.ingestd.config.IoReason.of(e) + " (check pid.file and its directory's permissions)",
-                    e);
-        }
-        var zmq = new ZContext(1);
-        opened.push(zmq::close);
-        Listener.SocketSetup security = Listener.SocketSetup.NONE;
-        try {
-            var a = io.ingestd.listener.Admission.of(zmq, config);
-            if (a.isPresent()) {
-                opened.push(a.get()::close);
-                admission = a.get();
-                security = a.get();
-            }
-        } catch (IOException e) {
-            throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
-        }
-        var replies = new ReplyChannel();
-        opened.push(replies);
-        var queue = new RequestQueue(config.limits().queueMax(), replies::wake);
-        Listener listener;
-        try {
-            listener = new Listener(zmq, config.listen(), limits(config), queue, replies, stats, rejects, security);
-        } catch (Listener.BindException e) {
-            throw new StartupFailure(Phase.BIND, e.getMessage(), e);
-        }
-        Spool spool = null;
-        if (config.spool().enabled()) {
-            spool = Spool.open(config.spool().dir(), config.spool().maxBytes());
-            opened.push(spool);
-        }
-        String schemaId = config.db().urlForDisplay() + " table " + config.db().table();
-        Database db;
-        try {
-            db = Database.open(config);
-            opened.push(db);
-            if (spool != null) spool.markMigrated(schemaId);
-        } catch (Database.SchemaRefused e) {
-            throw new StartupFailure(
-                    Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            if (spool == null || !spool.wasMigrated(schemaId) || !isUnreachable(e)) {
-                throw new StartupFailure(
-                        Phase.DATABASE,
-                        "database " + config.db().urlForDisplay() + " unreachable or "
-                                + "unusable: " + io.ingestd.store.SqlFailure.rootMessage(e)
-                                + " (check db.url, db.user and the password, and that the "
-                                + "server runs)",
-                        e);
-            }
-            // migrated by an earlier start: take messages into the spool now, migrate and drain when it answers
-            db = Database.openUnmigrated(config);
-            opened.push(db);
-            stats.databaseDown("unreachable since start: " + io.ingestd.store.SqlFailure.rootMessage(e));
-            degraded = "; DEGRADED: the database is unreachable (" + io.ingestd.store.SqlFailure.rootMessage(e)
-                    + "), messages are spooled to " + spool.dir() + " until it answers";
-            log.warn(
-                    "starting degraded: database {} unreachable ({}); its schema was migrated by an earlier start, "
-                            + "so messages are spooled until it answers",
-                    config.db().urlForDisplay(),
-                    io.ingestd.store.SqlFailure.rootMessage(e));
-        }
-        var probe = new DatabaseProbe(db, stats);
-        io.ingestd.metrics.MetricsServer metrics = null;
-        if (config.metricsListen().isPresent()) {
-            try {
-                metrics = new io.ingestd.metrics.MetricsServer(
-                        config.metricsListen().get(), stats, metricsSources());
-                opened.push(metrics::close);
-                if (spool != null) SpoolStatus.register(metrics, spool);
-            } catch (IOException | RuntimeException e) {
-                throw new StartupFailure(
-                        Phase.BIND,
-                        "cannot serve metrics on " + config.metricsListen().get() + ": " + e.getMessage()
-                                + " (check metrics.listen, or set it to off)",
-                        e);
-            }
-        }
-        ControlServer control;
-        try {
-            control = new ControlServer(ControlServer.pathFor(config.paths().pidFile()), this::control);
-            opened.push(control);
-        } catch (IOException e) {
-            throw new StartupFailure(
-                    Phase.BIND,
-                    "cannot create control socket next to " + config.paths().pidFile() + ": "
-                            + io.ingestd.config.IoReason.of(e),
-                    e);
-        }
-        dropPrivileges(pidFile, control, spool);
-        control.start(supervisor);
-        var processing = new ProcessingStage(
-                db,
-                stats,
-                config.processing().sweepInterval(),
-                config.processing().linger(),
-                config.processing().inline());
-        var writers = new ArrayList<GroupCommitWriter>();
-        var writerThreads = new ArrayList<Thread>();
-        for (int i = 0; i < config.db().writers(); i++) {
-            var w = new GroupCommitWriter(
-                    db,
-                    queue,
-                    replies,
-                    processing,
-                    stats,
-                    rejects,
-                    config.limits().batchMax(),
-                    config.db().retryWindow());
-            if (spool != null) w.spoolTo(spool);
-            writers.add(w);
-            writerThreads.add(supervisor.start("writer-" + i, w, w::failed));
-        }
-        var processingThread = supervisor.start("processing", processing, Supervisor.OnFailure.NOTHING_HELD);
-        var listenerThread = supervisor.start("listener", listener, Supervisor.OnFailure.NOTHING_HELD);
-        probe.start(supervisor);
-        opened.push(probe::stop);
-        if (metrics != null) metrics.start();
-        return new Running(
-                listener,
-                listenerThread,
-                queue,
-                replies,
-                writers,
-                writerThreads,
-                processing,
-                processingThread,
-                db,
-                probe,
-                spool);
-    }
-
-    private void dropPrivileges(PidFile pidFile, ControlServer control, Spool spool) throws StartupFailure {
-        boolean root = Posix.geteuid() == 0;
-        if (config.runAs().user().isEmpty()) {
-            if (root) log.warn("running as root: set user (e.g. user=nobody) to drop privileges after start-up");
-            return;
-        }
-        try {
-            var id = PrivilegeDrop.resolve(
-                    config.runAs().user().get(), config.runAs().group().orElse(null));
-            if (!root && Posix.geteuid() == id.uid()) return; // already the configured user
-            if (!root) {
-                throw new StartupFailure(
-                        Phase.PRIVILEGES,
-                        "cannot switch to user " + id.user() + ": ingestd runs " + "as uid " + Posix.geteuid()
-                                + ", not root (start it as root, or remove the user key)");
-            }
-            handOver(id, pidFile, control, spool);
-            PrivilegeDrop.apply(id);
-            PrivilegeDrop.verifyAllThreads(id);
-            runAs = id.user();
-            log.info("running as user {} (uid {}, gid {})", id.user(), id.uid(), id.gid());
-        } catch (IllegalArgumentException | IllegalStateException | io.ingestd.posix.PosixException e) {
-            throw new StartupFailure(Phase.PRIVILEGES, "privilege drop failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
-    private void handOver(PrivilegeDrop.Identity id, PidFile pidFile, ControlServer control, Spool spool)
-            throws StartupFailure {
-        try {
-            var dirs = new ArrayList<>(
-                    List.of(config.paths().dataDir(), config.paths().logDir()));
-            if (spool != null && !spool.dir().startsWith(config.paths().dataDir())) dirs.add(spool.dir());
-            for (Path dir : dirs) {
-                try (var files = Files.walk(dir)) {
-                    for (Path p : (Iterable<Path>) files::iterator) Posix.chown(p.toString(), id.uid(), id.gid());
-                }
-            }
-            pidFile.chown(id.uid(), id.gid());
-            Posix.chown(control.path().toString(), id.uid(), id.gid());
-            Path pidDir = config.paths().pidFile().getParent();
-            if (!pidDir.equals(config.paths().dataDir())
-                    && pidDir.startsWith(config.paths().dataDir())) {
-                Posix.chown(pidDir.toString(), id.uid(), id.gid());
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new StartupFailure(
-                    Phase.PRIVILEGES,
-                    "cannot hand data.dir and log.dir to user " + id.user() + ": " + e.getMessage(),
-                    e);
-        }
     }
 
     /** SIGTERM/SIGINT: the first drains, the second stops fast (answers what is queued RETRY). */
@@ -420,7 +176,7 @@ public final class Daemon {
         var listenerThread = r.listenerThread();
         listener.stopReading();
         awaitQuietly(
-                () -> queue.isEmpty() && !listener.isHolding()
+                () -> (queue.isEmpty() && !listener.isHolding())
                         || writerThreads.stream().noneMatch(Thread::isAlive),
                 Duration.ofMinutes(10));
         r.writers().forEach(GroupCommitWriter::stop);
@@ -432,19 +188,6 @@ public final class Daemon {
         joinQuietly(listenerThread);
         r.processing().stop();
         joinQuietly(r.processingThread());
-        shutdownQuietly();
-    }
-
-    /** Closes what start-up opened, in reverse; a failure to close one is logged and the rest still closed. */
-    private void shutdownQuietly() {
-        AutoCloseable c;
-        while ((c = opened.poll()) != null) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                log.warn("closing {} failed", c, e);
-            }
-        }
     }
 
     /** SIGHUP: re-read the configuration and apply what can change live; keep the old one on any error. */
@@ -478,9 +221,9 @@ public final class Daemon {
                     Map.of(ConfigLoader.PASSWORD_ENV, config.db().password().reveal()));
             var next = loaded.config();
             var fixed = Reload.changedFixedKeys(started, next);
-            if (admission != null) admission.reloadKeys();
+            if (r.admission() != null) r.admission().reloadKeys();
             Logging.setLevel(next.logLevel());
-            r.listener().limits(limits(next));
+            r.listener().limits(Startup.limits(next));
             r.writers()
                     .forEach(w ->
                             w.reconfigure(next.limits().batchMax(), next.db().retryWindow()));
@@ -502,6 +245,24 @@ public final class Daemon {
         reloads.incrementAndGet();
         if (systemd != null) systemd.ready();
         return outcome;
+    }
+
+    /** What start-up hands the parts that call back into the daemon: signals, control and metrics. */
+    private final class StartupHost implements Startup.Host {
+        @Override
+        public Daemon signalTarget() {
+            return Daemon.this;
+        }
+
+        @Override
+        public String control(String request) {
+            return Daemon.this.control(request);
+        }
+
+        @Override
+        public io.ingestd.metrics.MetricsServer.Sources metricsSources() {
+            return Daemon.this.metricsSources();
+        }
     }
 
     private io.ingestd.metrics.MetricsServer.Sources metricsSources() {
@@ -594,29 +355,6 @@ public final class Daemon {
     void reopenLogs() {
         Logging.reopen();
         log.info("log files reopened");
-    }
-
-    private static Listener.Limits limits(Config c) {
-        return new Listener.Limits(
-                c.limits().maxMessageBytes(),
-                c.limits().maxMessageRecords(),
-                c.limits().maxPendingPerPeer());
-    }
-
-    /**
-     * The database did not answer (connection refused or lost, timeout), as opposed to answering no (a wrong
-     * password, a missing database, a failed migration): only the former may start degraded on the spool.
-     */
-    private static boolean isUnreachable(Throwable e) {
-        boolean unreachable = false;
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (!(t instanceof java.sql.SQLException sql)) continue;
-            String state = sql.getSQLState();
-            if (state != null && (state.startsWith("28") || state.startsWith("3D") || state.startsWith("42")))
-                return false;
-            if (GroupCommitWriter.isAvailabilityError(sql)) unreachable = true;
-        }
-        return unreachable;
     }
 
     private static void awaitQuietly(java.util.function.BooleanSupplier done, Duration max) {

@@ -1,0 +1,386 @@
+package io.ingestd.daemon;
+
+import io.ingestd.config.Config;
+import io.ingestd.config.IoReason;
+import io.ingestd.listener.Admission;
+import io.ingestd.listener.Listener;
+import io.ingestd.log.Logging;
+import io.ingestd.log.RejectLog;
+import io.ingestd.metrics.MetricsServer;
+import io.ingestd.metrics.Stats;
+import io.ingestd.posix.Posix;
+import io.ingestd.posix.PosixException;
+import io.ingestd.spool.Spool;
+import io.ingestd.store.Database;
+import io.ingestd.store.GroupCommitWriter;
+import io.ingestd.store.ProcessingStage;
+import io.ingestd.store.ReplyChannel;
+import io.ingestd.store.RequestQueue;
+import io.ingestd.store.SqlFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The start-up sequence (config → PID lock → listener bind → spool → database and migrations → metrics and control
+ * → privilege drop → threads): each step pushes what it opened onto a stack, and {@link #run} returns the parts as
+ * one immutable {@link Running}. A failed step throws {@link StartupFailure} with its phase; {@link #close} then
+ * (and at stop) closes the stack in reverse. Runs on the daemon's main thread only.
+ */
+final class Startup implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Startup.class);
+
+    /** What the parts of a running daemon need from the daemon itself. */
+    interface Host {
+        /** Where signals go. */
+        Daemon signalTarget();
+
+        /** Answers a control request. */
+        String control(String request);
+
+        /** What {@code /metrics} and {@code /health} read. */
+        MetricsServer.Sources metricsSources();
+    }
+
+    /** The running daemon's parts, complete and immutable; published once start-up is complete. */
+    record Running(
+            Listener listener,
+            Thread listenerThread,
+            RequestQueue queue,
+            ReplyChannel replies,
+            List<GroupCommitWriter> writers,
+            List<Thread> writerThreads,
+            ProcessingStage processing,
+            Thread processingThread,
+            Database db,
+            DatabaseProbe probe,
+            Spool spool,
+            Admission admission,
+            String runAs,
+            String degraded) {
+        Running {
+            writers = List.copyOf(writers);
+            writerThreads = List.copyOf(writerThreads);
+        }
+    }
+
+    private final Config config;
+    private final List<String> configWarnings;
+    private final Stats stats;
+    private final RejectLog rejects;
+    private final Supervisor supervisor;
+    private final Host host;
+    /** What start-up opened, closed in reverse at stop (or when start-up fails half-way). */
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
+    Startup(
+            Config config,
+            List<String> configWarnings,
+            Stats stats,
+            RejectLog rejects,
+            Supervisor supervisor,
+            Host host) {
+        this.config = config;
+        this.configWarnings = configWarnings;
+        this.stats = stats;
+        this.rejects = rejects;
+        this.supervisor = supervisor;
+        this.host = host;
+    }
+
+    /** Starts the parts in order, pushing each resource it opens onto the stack; returns them running. */
+    Running run(boolean foreground) throws StartupFailure {
+        directoriesAndLogging(foreground);
+        configWarnings.forEach(w -> log.warn("config: {}", w));
+        Signals.install(host.signalTarget());
+        PidFile pidFile = lockPidFile();
+        var zmq = new ZContext(1);
+        opened.push(zmq);
+        Admission admission = admission(zmq);
+        var replies = new ReplyChannel();
+        opened.push(replies);
+        var queue = new RequestQueue(config.limits().queueMax(), replies::wake);
+        Listener listener;
+        try {
+            listener = new Listener(
+                    zmq,
+                    config.listen(),
+                    limits(config),
+                    queue,
+                    replies,
+                    stats,
+                    rejects,
+                    admission == null ? Listener.SocketSetup.NONE : admission);
+        } catch (Listener.BindException e) {
+            throw new StartupFailure(Phase.BIND, e.getMessage(), e);
+        }
+        Spool spool = null;
+        if (config.spool().enabled()) {
+            spool = Spool.open(config.spool().dir(), config.spool().maxBytes());
+            opened.push(spool);
+        }
+        var degraded = new StringBuilder();
+        Database db = openDatabase(spool, degraded);
+        var probe = new DatabaseProbe(db, stats);
+        MetricsServer metrics = metrics(spool);
+        ControlServer control = control();
+        String runAs = dropPrivileges(pidFile, control, spool);
+        control.start(supervisor);
+        var processing = new ProcessingStage(
+                db,
+                stats,
+                config.processing().sweepInterval(),
+                config.processing().linger(),
+                config.processing().inline());
+        var writers = new ArrayList<GroupCommitWriter>();
+        var writerThreads = new ArrayList<Thread>();
+        for (int i = 0; i < config.db().writers(); i++) {
+            var w = new GroupCommitWriter(
+                    db,
+                    queue,
+                    replies,
+                    processing,
+                    stats,
+                    rejects,
+                    config.limits().batchMax(),
+                    config.db().retryWindow());
+            if (spool != null) w.spoolTo(spool);
+            writers.add(w);
+            writerThreads.add(supervisor.start("writer-" + i, w, w::failed));
+        }
+        var processingThread = supervisor.start("processing", processing, Supervisor.OnFailure.NOTHING_HELD);
+        var listenerThread = supervisor.start("listener", listener, Supervisor.OnFailure.NOTHING_HELD);
+        probe.start(supervisor);
+        opened.push(probe::stop);
+        if (metrics != null) metrics.start();
+        return new Running(
+                listener,
+                listenerThread,
+                queue,
+                replies,
+                writers,
+                writerThreads,
+                processing,
+                processingThread,
+                db,
+                probe,
+                spool,
+                admission,
+                runAs,
+                degraded.toString());
+    }
+
+    /** Closes what start-up opened, in reverse; a failure to close one is logged and the rest still closed. */
+    @Override
+    public void close() {
+        AutoCloseable c;
+        while ((c = opened.poll()) != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", c, e);
+            }
+        }
+    }
+
+    static Listener.Limits limits(Config c) {
+        return new Listener.Limits(
+                c.limits().maxMessageBytes(),
+                c.limits().maxMessageRecords(),
+                c.limits().maxPendingPerPeer());
+    }
+
+    private void directoriesAndLogging(boolean foreground) throws StartupFailure {
+        try {
+            Files.createDirectories(config.paths().logDir());
+            Files.createDirectories(config.paths().dataDir());
+            FileModes.followUmask(config.paths().dataDir(), config.runAs().umask());
+            FileModes.followUmask(config.paths().logDir(), config.runAs().umask());
+        } catch (IOException e) {
+            throw new StartupFailure(
+                    Phase.CONFIG, "cannot create directory " + e.getMessage() + " (check log.dir and data.dir)", e);
+        }
+        try {
+            Logging.configure(config.paths().logDir(), config.logLevel(), foreground);
+        } catch (IllegalStateException e) {
+            throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
+        }
+    }
+
+    private PidFile lockPidFile() throws StartupFailure {
+        try {
+            PidFile pidFile = PidFile.acquire(config.paths().pidFile());
+            opened.push(pidFile);
+            return pidFile;
+        } catch (PidFile.HeldException e) {
+            throw new StartupFailure(Phase.LOCK, e.getMessage());
+        } catch (IOException e) {
+            throw new StartupFailure(
+                    Phase.LOCK,
+                    "cannot create or lock PID file " + config.paths().pidFile() + ": " + IoReason.of(e)
+                            + " (check pid.file and its directory's permissions)",
+                    e);
+        }
+    }
+
+    /** Who may connect (ZAP); null when nothing is checked. */
+    private Admission admission(ZContext zmq) throws StartupFailure {
+        try {
+            var a = Admission.of(zmq, config);
+            if (a.isEmpty()) return null;
+            opened.push(a.get());
+            return a.get();
+        } catch (IOException e) {
+            throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens and migrates the database. If it does not answer but an earlier start migrated its schema (the spool's
+     * marker says so), starts degraded: messages go to the spool until it answers, and {@code degraded} says why.
+     */
+    private Database openDatabase(Spool spool, StringBuilder degraded) throws StartupFailure {
+        String schemaId = config.db().urlForDisplay() + " table " + config.db().table();
+        try {
+            Database db = Database.open(config);
+            opened.push(db);
+            if (spool != null) spool.markMigrated(schemaId);
+            return db;
+        } catch (Database.SchemaRefused e) {
+            throw new StartupFailure(
+                    Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (spool == null || !spool.wasMigrated(schemaId) || !isUnreachable(e)) {
+                throw new StartupFailure(
+                        Phase.DATABASE,
+                        "database " + config.db().urlForDisplay() + " unreachable or unusable: "
+                                + SqlFailure.rootMessage(e)
+                                + " (check db.url, db.user and the password, and that the server runs)",
+                        e);
+            }
+            Database db = Database.openUnmigrated(config);
+            opened.push(db);
+            stats.databaseDown("unreachable since start: " + SqlFailure.rootMessage(e));
+            degraded.append("; DEGRADED: the database is unreachable (")
+                    .append(SqlFailure.rootMessage(e))
+                    .append("), messages are spooled to ")
+                    .append(spool.dir())
+                    .append(" until it answers");
+            log.warn(
+                    "starting degraded: database {} unreachable ({}); its schema was migrated by an earlier start, "
+                            + "so messages are spooled until it answers",
+                    config.db().urlForDisplay(),
+                    SqlFailure.rootMessage(e));
+            return db;
+        }
+    }
+
+    /** The metrics and health endpoint, bound now and started last; null when {@code metrics.listen} is off. */
+    private MetricsServer metrics(Spool spool) throws StartupFailure {
+        if (config.metricsListen().isEmpty()) return null;
+        try {
+            var metrics = new MetricsServer(config.metricsListen().get(), stats, host.metricsSources());
+            opened.push(metrics);
+            if (spool != null) SpoolStatus.register(metrics, spool);
+            return metrics;
+        } catch (IOException | RuntimeException e) {
+            throw new StartupFailure(
+                    Phase.BIND,
+                    "cannot serve metrics on " + config.metricsListen().get() + ": " + e.getMessage()
+                            + " (check metrics.listen, or set it to off)",
+                    e);
+        }
+    }
+
+    private ControlServer control() throws StartupFailure {
+        try {
+            var control = new ControlServer(ControlServer.pathFor(config.paths().pidFile()), host::control);
+            opened.push(control);
+            return control;
+        } catch (IOException e) {
+            throw new StartupFailure(
+                    Phase.BIND,
+                    "cannot create control socket next to " + config.paths().pidFile() + ": " + IoReason.of(e),
+                    e);
+        }
+    }
+
+    /** Becomes the configured user (as root); returns who the daemon runs as. */
+    private String dropPrivileges(PidFile pidFile, ControlServer control, Spool spool) throws StartupFailure {
+        boolean root = Posix.geteuid() == 0;
+        String self = System.getProperty("user.name");
+        if (config.runAs().user().isEmpty()) {
+            if (root) log.warn("running as root: set user (e.g. user=nobody) to drop privileges after start-up");
+            return self;
+        }
+        try {
+            var id = PrivilegeDrop.resolve(
+                    config.runAs().user().get(), config.runAs().group().orElse(null));
+            if (!root && Posix.geteuid() == id.uid()) return self; // already the configured user
+            if (!root) {
+                throw new StartupFailure(
+                        Phase.PRIVILEGES,
+                        "cannot switch to user " + id.user() + ": ingestd runs as uid " + Posix.geteuid()
+                                + ", not root (start it as root, or remove the user key)");
+            }
+            handOver(id, pidFile, control, spool);
+            PrivilegeDrop.apply(id);
+            PrivilegeDrop.verifyAllThreads(id);
+            log.info("running as user {} (uid {}, gid {})", id.user(), id.uid(), id.gid());
+            return id.user();
+        } catch (IllegalArgumentException | IllegalStateException | PosixException e) {
+            throw new StartupFailure(Phase.PRIVILEGES, "privilege drop failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
+    private void handOver(PrivilegeDrop.Identity id, PidFile pidFile, ControlServer control, Spool spool)
+            throws StartupFailure {
+        try {
+            var dirs = new ArrayList<>(
+                    List.of(config.paths().dataDir(), config.paths().logDir()));
+            if (spool != null && !spool.dir().startsWith(config.paths().dataDir())) dirs.add(spool.dir());
+            for (Path dir : dirs) {
+                try (var files = Files.walk(dir)) {
+                    for (Path p : (Iterable<Path>) files::iterator) Posix.chown(p.toString(), id.uid(), id.gid());
+                }
+            }
+            pidFile.chown(id.uid(), id.gid());
+            Posix.chown(control.path().toString(), id.uid(), id.gid());
+            Path pidDir = config.paths().pidFile().getParent();
+            if (!pidDir.equals(config.paths().dataDir())
+                    && pidDir.startsWith(config.paths().dataDir())) {
+                Posix.chown(pidDir.toString(), id.uid(), id.gid());
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new StartupFailure(
+                    Phase.PRIVILEGES,
+                    "cannot hand data.dir and log.dir to user " + id.user() + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * The database did not answer (connection refused or lost, timeout), as opposed to answering no (a wrong
+     * password, a missing database, a failed migration): only the former may start degraded on the spool.
+     */
+    private static boolean isUnreachable(Throwable e) {
+        boolean unreachable = false;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (!(t instanceof java.sql.SQLException sql)) continue;
+            String state = sql.getSQLState();
+            if (state != null && (state.startsWith("28") || state.startsWith("3D") || state.startsWith("42")))
+                return false;
+            if (GroupCommitWriter.isAvailabilityError(sql)) unreachable = true;
+        }
+        return unreachable;
+    }
+}
