@@ -299,7 +299,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static double counter(String exposition, String name) {
-        for (String line : exposition.split("\\n")) {
+        for (String line : exposition.lines().toList()) {
             if (line.startsWith(name + " "))
                 return Double.parseDouble(line.substring(name.length() + 1).trim());
         }

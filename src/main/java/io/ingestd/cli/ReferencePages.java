@@ -91,8 +91,8 @@ public final class ReferencePages {
 
     /** From the one table of exit codes (the README's is generated from it too). */
     private static void exitCodes(StringBuilder m) {
-        for (String row : ExitCode.markdownTable().split("\n")) {
-            String[] cells = row.split(" \\| ");
+        for (String row : ExitCode.markdownTable().lines().toList()) {
+            String[] cells = row.split(" \\| ", -1);
             if (cells.length != 3 || !cells[0].matches("\\| \\d+")) continue;
             String meaning = cells[2].substring(0, cells[2].length() - 2);
             m.append(".TP\n.B ")

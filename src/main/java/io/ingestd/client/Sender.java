@@ -39,6 +39,7 @@ public final class Sender implements AutoCloseable {
     private long nextId;
 
     /** A request waiting for its reply; {@code attachment} is the caller's (e.g. the lines it holds). */
+    @SuppressWarnings("ArrayRecordComponent") // identified by id, never compared
     public record Pending(long id, byte[] body, Object attachment, long sentNanos) {}
 
     /** A reply to a request: TRUE, FALSE reason or RETRY reason. */

@@ -15,6 +15,7 @@ public enum DatabaseKind {
     POSTGRESQL("jdbc:postgresql:"),
     H2("jdbc:h2:");
 
+    @SuppressWarnings("ImmutableEnumChecker") // List.of: unmodifiable
     private final List<String> prefixes;
 
     DatabaseKind(String... prefixes) {

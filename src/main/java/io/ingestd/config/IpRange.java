@@ -7,6 +7,7 @@ import java.util.Optional;
  * One entry of {@code security.allow-ips}: an IPv4 or IPv6 address, or a CIDR block such as {@code 127.0.0.0/8}.
  * Literals only: a host name would make admission depend on DNS at connect time.
  */
+@SuppressWarnings("ArrayRecordComponent") // matched by contains(); configurations compare the text
 public record IpRange(byte[] network, int prefix, String text) {
 
     /** The range, or empty if {@code s} is neither an address nor a CIDR block. */

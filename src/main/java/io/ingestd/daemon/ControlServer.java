@@ -175,7 +175,7 @@ public final class ControlServer implements AutoCloseable {
         private Deadlines() {}
 
         static boolean connect(SocketChannel c, java.net.SocketAddress to, long deadline) throws IOException {
-            return c.connect(to) || await(c, SelectionKey.OP_CONNECT, deadline) && c.finishConnect();
+            return c.connect(to) || (await(c, SelectionKey.OP_CONNECT, deadline) && c.finishConnect());
         }
 
         static boolean write(SocketChannel c, byte[] bytes, long deadline) throws IOException {

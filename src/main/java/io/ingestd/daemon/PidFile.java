@@ -138,9 +138,9 @@ public final class PidFile implements AutoCloseable {
             long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
             for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
                 if (line.contains("->")) continue; // a waiter, not a holder
-                String[] f = line.trim().split("\\s+");
+                String[] f = line.trim().split("\\s+", -1);
                 if (f.length < 6) continue;
-                String[] id = f[5].split(":");
+                String[] id = f[5].split(":", -1);
                 if (id.length == 3
                         && Long.parseLong(id[2]) == ino
                         && Long.parseLong(id[0], 16) == major

@@ -18,6 +18,7 @@ public final class PrivilegeDrop {
     private PrivilegeDrop() {}
 
     /** Who to become. */
+    @SuppressWarnings("ArrayRecordComponent") // read once by apply(), never compared
     public record Identity(String user, int uid, int gid, int[] groups) {}
 
     /**

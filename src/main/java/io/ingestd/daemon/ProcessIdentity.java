@@ -38,7 +38,7 @@ public record ProcessIdentity(int pid, long startTime) {
     public Duration uptime() {
         try {
             String up = Files.readString(Path.of("/proc/uptime"), StandardCharsets.US_ASCII)
-                    .split("\\s+")[0];
+                    .split("\\s+", -1)[0];
             double secs = Double.parseDouble(up) - (double) startTime / CLOCK_TICKS;
             return Duration.ofMillis((long) (Math.max(0, secs) * 1000));
         } catch (IOException | RuntimeException e) {

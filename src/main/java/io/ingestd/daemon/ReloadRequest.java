@@ -18,7 +18,7 @@ public final class ReloadRequest {
 
     static Map<String, String> overrides(String request) {
         var m = new LinkedHashMap<String, String>();
-        for (String kv : request.substring("reload ".length()).split("\t")) {
+        for (String kv : request.substring("reload ".length()).split("\t", -1)) {
             int eq = kv.indexOf('=');
             if (eq > 0) m.put(kv.substring(0, eq), kv.substring(eq + 1));
         }

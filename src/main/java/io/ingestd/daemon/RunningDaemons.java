@@ -41,7 +41,7 @@ public final class RunningDaemons {
             String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
             if (!cmdline.contains("io.ingestd.Main\0" + DaemonProcess.COMMAND)) return false;
             String environ = new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8);
-            for (String e : environ.split("\0")) if (e.equals(wanted)) return true;
+            for (String e : environ.split("\0", -1)) if (e.equals(wanted)) return true;
         } catch (IOException e) {
             // gone meanwhile, or not ours to read
         }

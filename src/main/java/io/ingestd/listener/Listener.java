@@ -229,6 +229,8 @@ public final class Listener implements Runnable {
         }
     }
 
+    // pending is volatile for the draining thread; only this, the listener thread, writes it
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     private void accept(ZMsg msg, String userId) {
         long now = System.nanoTime();
         var route = Route.split(msg);
@@ -292,6 +294,8 @@ public final class Listener implements Runnable {
         Route.send(router, route.replyTo(), reject.wire());
     }
 
+    // pending is volatile for the draining thread; only this, the listener thread, writes it
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     private void sendReplies() {
         PendingRequest r;
         while ((r = replies.poll()) != null) {

@@ -11,6 +11,7 @@ import java.util.Arrays;
  * One received message taken apart: where its reply goes, and its body. A message that breaks the envelope rules
  * is kept with the reason, to be answered FALSE.
  */
+@SuppressWarnings("ArrayRecordComponent") // one received message, never compared
 record Route(ReplyTo replyTo, byte[] body, String problem) {
 
     static Route split(ZMsg msg) {

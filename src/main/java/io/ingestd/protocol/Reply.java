@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 public sealed interface Reply {
 
     /** Every record of the message is committed (or was already stored, identically). */
-    record Ack() implements Reply {}
+    record Ack() implements Reply {
+        /** The one instance answers every committed message (no allocation per reply). */
+        public static final Ack INSTANCE = new Ack();
+    }
 
     /** The message is invalid or conflicts with stored data; nothing of it was written. */
     record Reject(Reason reason, String detail) implements Reply {}
@@ -14,7 +17,6 @@ public sealed interface Reply {
     /** The message could not be committed now; the sender may send it again unchanged. */
     record Retry(String detail) implements Reply {}
 
-    Ack ACK = new Ack();
     byte[] TRUE = "TRUE".getBytes(StandardCharsets.US_ASCII);
 
     /** The reply frame: {@code TRUE}, {@code FALSE <reason>} or {@code RETRY <reason>}. */

@@ -45,7 +45,6 @@ public final class Spool implements AutoCloseable {
     private long spooledSinceEmpty;
     private long drainedSinceEmpty;
     private long drainStartedNanos;
-    private long drainStartedRecords;
     private volatile double lastDrainRate;
     private volatile String refusal = "";
     private volatile long refusedAtNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
@@ -70,6 +69,8 @@ public final class Spool implements AutoCloseable {
      * Opens the spool directory and recovers what it holds (torn tails cut, damaged files quarantined). Never
      * throws: a directory that cannot be used gives a spool that refuses appends with the reason (RETRY).
      */
+    // the counters are volatile for lock-free readers (metrics, status); here the spool is not yet shared
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     public static Spool open(Path dir, long maxBytes) {
         try {
             Files.createDirectories(dir);
@@ -210,6 +211,8 @@ public final class Spool implements AutoCloseable {
      * its every record already was, identically), or the conflict that rejects it. Throws when nothing of the group
      * can be promised: the spool is full or the disk failed.
      */
+    // the counters are volatile for lock-free readers (metrics, status); every write is under the lock
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     public String[] append(List<Records> messages, String why) throws SpoolException {
         if (unusable != null) throw refused(unusable, null);
         var verdicts = new String[messages.size()];
@@ -376,7 +379,6 @@ public final class Spool implements AutoCloseable {
                 if (c == null) continue;
                 if (drainStartedNanos == 0) {
                     drainStartedNanos = System.nanoTime();
-                    drainStartedRecords = pendingRecords;
                 }
                 return c;
             }
@@ -432,6 +434,8 @@ public final class Spool implements AutoCloseable {
     }
 
     /** Damage found while draining (after start-up checked the file): keep a copy aside, drain the other files. */
+    // the counters are volatile for lock-free readers (metrics, status); every write is under the lock
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     private void quarantineRest(Segment s, String why) {
         Path copy = SpoolRecovery.quarantineCopy(dir, s.path, quarantined);
         int lostEntries = s.entries - s.claimedEntries;
@@ -458,6 +462,8 @@ public final class Spool implements AutoCloseable {
     }
 
     /** The claim's messages are committed (or rejected): they leave the spool. */
+    // the counters are volatile for lock-free readers (metrics, status); every write is under the lock
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     public void committed(Claim c) {
         lock.lock();
         try {

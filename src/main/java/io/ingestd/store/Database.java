@@ -160,7 +160,7 @@ public final class Database implements AutoCloseable {
      */
     static boolean isUnavailable(SQLException e) {
         String state = e.getSQLState();
-        return state != null && (state.startsWith("08") || state.equals("25S03")) || e.getErrorCode() == 1047;
+        return (state != null && (state.startsWith("08") || state.equals("25S03"))) || e.getErrorCode() == 1047;
     }
 
     /**

@@ -240,7 +240,7 @@ public final class GroupCommitWriter implements Runnable {
         for (int i = 0; i < group.size(); i++) {
             if (rows.state[i] == Rows.ACCEPTED) {
                 var r = group.get(i);
-                r.answer(Reply.ACK);
+                r.answer(Reply.Ack.INSTANCE);
                 records += r.records().size();
                 if (!r.isSpooled()) stats.acknowledged(r.records().size(), now - r.receivedNanos());
             } else if (rows.state[i] == Rows.SELF_CONFLICT) {
@@ -368,7 +368,7 @@ public final class GroupCommitWriter implements Runnable {
                     reject(r, verdicts[i]);
                     continue;
                 }
-                r.answer(Reply.ACK);
+                r.answer(Reply.Ack.INSTANCE);
                 stats.acknowledged(r.records().size(), now - r.receivedNanos());
             }
         } catch (SpoolException e) {

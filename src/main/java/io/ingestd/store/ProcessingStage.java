@@ -308,7 +308,7 @@ public final class ProcessingStage implements Runnable {
         for (int i = 0; i < t.length; ) {
             int j = i;
             // the same ticket again, or (where ranges are used) the next one
-            while (j + 1 < t.length && (t[j + 1] == t[j] || byRange && t[j + 1] - t[j] == 1)) j++;
+            while (j + 1 < t.length && (t[j + 1] == t[j] || (byRange && t[j + 1] - t[j] == 1))) j++;
             if (t[j] == t[i]) singles[ns++] = t[i];
             else {
                 ranges[nr++] = t[i];

@@ -109,7 +109,7 @@ class EndToEndIT {
 
     private static void record(Sender.Answer a, Set<Long> acknowledged) {
         assertThat(a.reply()).isEqualTo("TRUE");
-        for (String line : ((String) a.request().attachment()).split("\n")) {
+        for (String line : ((String) a.request().attachment()).lines().toList()) {
             acknowledged.add(Long.parseLong(line.substring(0, line.indexOf(','))));
         }
     }

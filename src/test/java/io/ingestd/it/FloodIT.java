@@ -60,7 +60,7 @@ class FloodIT {
         }
         long acknowledged = 0;
         for (var l : loads) {
-            assertThat(l.finish(Duration.ofSeconds(120))).as(l.summary()).isTrue();
+            assertThat(l.finish(Duration.ofMinutes(2))).as(l.summary()).isTrue();
             acknowledged += l.acknowledged.size();
         }
         long offered = loads.stream().mapToLong(l -> l.sent.get()).sum() * 20;

@@ -74,7 +74,7 @@ class HostileInputIT {
                 Arbitraries.integers().between(2, 5).map(n -> {
                     var frames = new ArrayList<byte[]>();
                     frames.add(new byte[0]);
-                    for (int i = 0; i < n; i++) frames.add("1,1,1".getBytes());
+                    for (int i = 0; i < n; i++) frames.add("1,1,1".getBytes(StandardCharsets.UTF_8));
                     return new Case("many-frames", frames, "FALSE expected 1 body frame");
                 }));
     }

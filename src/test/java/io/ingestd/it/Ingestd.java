@@ -77,7 +77,7 @@ public final class Ingestd {
             var proc = new ProcessBuilder(jcmd.toString(), p, "Thread.print")
                     .redirectErrorStream(true)
                     .start();
-            String out = new String(proc.getInputStream().readAllBytes());
+            String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             proc.waitFor(20, TimeUnit.SECONDS);
             return out.length() > 20000 ? out.substring(0, 20000) : out;
         } catch (Exception e) {

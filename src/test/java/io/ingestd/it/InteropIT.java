@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -41,7 +42,7 @@ class InteropIT {
         var pb = new ProcessBuilder("/usr/bin/python3", "-c", CLIENT, ingestd.endpoint()).redirectErrorStream(true);
         var p = pb.start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(out).contains("REQ TRUE");
         assertThat(out)
                 .contains(

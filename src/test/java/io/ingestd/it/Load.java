@@ -87,7 +87,7 @@ public final class Load implements AutoCloseable {
                     sent.incrementAndGet();
                 }
                 inFlight = sender.inFlight();
-                int n = sender.receive(Duration.ofMillis(100), a -> {
+                sender.receive(Duration.ofMillis(100), a -> {
                     long[] t = (long[]) a.request().attachment();
                     if (a.acknowledged()) {
                         trues.incrementAndGet();

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 class MessagesIT {
     private static final Pattern JAVA_NAMES = Pattern.compile("\\b(java\\.|[A-Z][A-Za-z]+(Exception|Error)\\b)");
 
+    @SuppressWarnings("ArrayRecordComponent") // a parameterized case, shown by toString, never compared
     record Case(int exit, String names, String... args) {
         @Override
         public String toString() {

@@ -90,7 +90,7 @@ public final class Proc {
         long ino = (Long) Files.getAttribute(file, "unix:ino");
         for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
             if (line.contains("->")) continue;
-            String[] f = line.trim().split("\\s+");
+            String[] f = line.trim().split("\\s+", -1);
             if (f.length > 5 && f[5].endsWith(":" + ino)) return Optional.of(Integer.parseInt(f[4]));
         }
         return Optional.empty();

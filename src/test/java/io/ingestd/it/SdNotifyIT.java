@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -97,7 +98,8 @@ class SdNotifyIT {
                         new io.ingestd.client.Sender(ingestd.endpoint(), 4, io.ingestd.client.Sender.Security.NONE)) {
                     long t = 1;
                     while (sending.get()) {
-                        while (sender.hasRoom()) sender.send((t + "," + t++ + ",1").getBytes(), null);
+                        while (sender.hasRoom())
+                            sender.send((t + "," + t++ + ",1").getBytes(StandardCharsets.UTF_8), null);
                         sender.receive(Duration.ofMillis(100), a -> acks.incrementAndGet());
                     }
                 }

@@ -12,6 +12,7 @@ import org.zeromq.ZConfig;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -52,7 +53,7 @@ class SecurityIT {
                 .redirectErrorStream(true)
                 .start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return new String(p.getInputStream().readAllBytes()).strip();
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     }
 
     @Test

@@ -71,7 +71,7 @@ class SignalsIT {
         var p = new ProcessBuilder("bash", "-c", cmd.toString())
                 .redirectErrorStream(true)
                 .start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
         var r = ingestd.cli("reload");
         assertThat(r.out()).as(r.toString()).startsWith("reload applied");

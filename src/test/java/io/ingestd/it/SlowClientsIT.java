@@ -79,7 +79,7 @@ class SlowClientsIT {
         var health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
                 .timeout(Duration.ofSeconds(2))
                 .build();
-        try (var slow = new Socket("127.0.0.1", port)) {
+        try (var slow = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
             slow.getOutputStream()
                     .write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half".getBytes(StandardCharsets.US_ASCII));
             slow.getOutputStream().flush();

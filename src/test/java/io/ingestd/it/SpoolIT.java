@@ -115,7 +115,7 @@ class SpoolIT {
                 long oldest = field(ingestd, "spool_oldest_seconds");
                 proxy.restore();
                 long restoredAt = System.nanoTime();
-                awaitSpoolEmpty(ingestd, Duration.ofSeconds(120));
+                awaitSpoolEmpty(ingestd, Duration.ofMinutes(2));
                 double drainSeconds = (System.nanoTime() - restoredAt) / 1e9;
                 long drainRate = field(ingestd, "spool_drain_per_second");
                 lockStep.stop();
@@ -124,7 +124,7 @@ class SpoolIT {
                         .isTrue();
                 awaitSpoolEmpty(ingestd, Duration.ofSeconds(60));
                 long stored = EndToEndIT.count(db, "1=1");
-                long acknowledged = load.acknowledged.size() + lockStep.acknowledged.size();
+                long acknowledged = (long) load.acknowledged.size() + lockStep.acknowledged.size();
                 System.out.printf(
                         "spool outage: %d s; pipelined %s; lock-step %d TRUE; spooled %d records (oldest %d s)"
                                 + "; TRUE/s before: lock-step %.0f, pipelined %.0f msgs; during: lock-step %.0f, pipelined "

@@ -93,7 +93,7 @@ class RecordParserTest {
                         .reject()
                         .detail())
                 .isEqualTo("message too large: 101 bytes (max 100)");
-        assertThat(((Result.Invalid) RecordParser.parse("1,1,1\n2,2,2\n3,3,3".getBytes(), 100, 2))
+        assertThat(((Result.Invalid) RecordParser.parse("1,1,1\n2,2,2\n3,3,3".getBytes(StandardCharsets.UTF_8), 100, 2))
                         .reject()
                         .detail())
                 .isEqualTo("too many records: 3 (max 2)");
@@ -103,7 +103,8 @@ class RecordParserTest {
     void anyInputGetsExactlyOneOutcomeAndNeverThrows(@ForAll byte[] body) {
         var r = RecordParser.parse(body, 1 << 20, 10_000);
         assertThat(r).isNotNull();
-        if (r instanceof Result.Invalid(var reject)) assertThat(reject.wire()).startsWith("FALSE ".getBytes());
+        if (r instanceof Result.Invalid(var reject))
+            assertThat(reject.wire()).startsWith("FALSE ".getBytes(StandardCharsets.UTF_8));
     }
 
     @Property(tries = 2000)

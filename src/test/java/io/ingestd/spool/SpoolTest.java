@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ class SpoolTest {
             f.setLength(f.length() / 2); // an older segment cut short: its whole entries stay
         }
         Files.write(segs.get(2), new byte[0]); // emptied
-        Files.write(dir.resolve("seg-0000000000000099.spool"), "not a spool file".getBytes());
+        Files.write(dir.resolve("seg-0000000000000099.spool"), "not a spool file".getBytes(StandardCharsets.UTF_8));
         try (var spool = Spool.open(dir, 1 << 19)) {
             long kept = spool.records();
             assertThat(kept).isPositive().isLessThan(total);

@@ -73,14 +73,14 @@ class GroupCommitWriterTest {
     void everyRequestOfAGroupIsAcknowledgedOnceCommitted() {
         var replies = send(
                 RequestQueueTest.request(1, 3), RequestQueueTest.request(10, 1), RequestQueueTest.request(20, 500));
-        assertThat(replies).containsOnly(Reply.ACK);
+        assertThat(replies).containsOnly(Reply.Ack.INSTANCE);
         assertThat(stats.recordsAcknowledged.sum()).isEqualTo(504);
     }
 
     @Test
     void anIdenticalResendIsAcknowledgedAndADifferentOneIsAConflict() {
-        assertThat(send(RequestQueueTest.request(1, 2))).containsOnly(Reply.ACK);
-        assertThat(send(RequestQueueTest.request(1, 2))).as("identical again").containsOnly(Reply.ACK);
+        assertThat(send(RequestQueueTest.request(1, 2))).containsOnly(Reply.Ack.INSTANCE);
+        assertThat(send(RequestQueueTest.request(1, 2))).as("identical again").containsOnly(Reply.Ack.INSTANCE);
         var body = "2,8,1.5\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         var parsed = (io.ingestd.protocol.RecordParser.Result.Parsed)
                 io.ingestd.protocol.RecordParser.parse(body, 1 << 20, 10);
