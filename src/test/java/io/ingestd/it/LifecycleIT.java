@@ -58,7 +58,7 @@ class LifecycleIT {
         assertThat(status.exitCode()).isEqualTo(ExitCode.STATUS_DEAD.code());
         assertThat(status.out()).contains("dead", "pid " + pid);
         var again = ingestd.start();
-        assertThat(again.exitCode()).isZero();
+        assertThat(again.exitCode()).as("start after kill -9: %s", again).isZero();
         assertThat(ingestd.pid()).isNotEqualTo(pid);
         try (var req = new Clients.Req(ingestd.endpoint())) {
             assertThat(req.request("7,8,9")).isEqualTo("TRUE");
