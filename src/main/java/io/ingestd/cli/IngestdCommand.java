@@ -2,6 +2,7 @@ package io.ingestd.cli;
 
 import io.ingestd.ExitCode;
 import io.ingestd.config.Keys;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -51,7 +52,7 @@ public final class IngestdCommand implements Runnable {
     }
 
     /** Runs one command line; {@code out} and {@code err} default to the process's (tests pass their own). */
-    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    public static int execute(String[] args, @Nullable PrintWriter out, @Nullable PrintWriter err) {
         var cl = new CommandLine(new IngestdCommand());
         if (out != null) cl.setOut(out);
         if (err != null) cl.setErr(err);
@@ -71,8 +72,11 @@ public final class IngestdCommand implements Runnable {
             var e = ex.getCommandLine().getErr();
             var names = new java.util.ArrayList<String>();
             for (var c = ex.getCommandLine(); c != null; c = c.getParent()) names.addFirst(c.getCommandName());
-            e.println("ingestd: " + ex.getMessage().lines().findFirst().orElse("") + " (see: " + String.join(" ", names)
-                    + " --help)");
+            e.println("ingestd: "
+                    + java.util.Objects.requireNonNullElse(ex.getMessage(), "")
+                            .lines()
+                            .findFirst()
+                            .orElse("") + " (see: " + String.join(" ", names) + " --help)");
             return ExitCode.USAGE.code();
         });
         return cl.execute(args);

@@ -14,6 +14,7 @@ import io.ingestd.daemon.RunningDaemons;
 import io.ingestd.log.Json;
 import io.ingestd.posix.Posix;
 import io.ingestd.posix.PosixException;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,7 +38,7 @@ final class LifecycleCommands {
      * For commands that act on a running daemon: only its PID file is needed, so problems elsewhere in the
      * configuration are printed as warnings. Returns null (after printing why) if the PID file cannot be located.
      */
-    static Path locateOrReport(ConfigOptions options, PrintWriter err, String command) {
+    static @Nullable Path locateOrReport(ConfigOptions options, PrintWriter err, String command) {
         try {
             var located = ConfigLoader.locate(options.source());
             located.otherProblems()
@@ -51,7 +52,7 @@ final class LifecycleCommands {
     }
 
     /** Loads the configuration or prints every problem (key named) and returns null. */
-    static io.ingestd.config.ConfigLoader.Loaded loadOrReport(ConfigOptions options, PrintWriter err) {
+    static io.ingestd.config.ConfigLoader.@Nullable Loaded loadOrReport(ConfigOptions options, PrintWriter err) {
         try {
             return options.load();
         } catch (ConfigException e) {

@@ -2,6 +2,7 @@ package io.ingestd.client;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -53,7 +54,7 @@ public final class LoadGenerator {
             retried = new AtomicLong(),
             failovers = new AtomicLong();
     private final Recorder latency = new Recorder(3);
-    private ZContext context;
+    private @Nullable ZContext context;
     private volatile long measureFrom;
 
     public LoadGenerator(Plan plan) {
@@ -97,7 +98,7 @@ public final class LoadGenerator {
         return (long) (1e9 * plan.perMessage() * plan.connections() / plan.ratePerSecond());
     }
 
-    private long[] take() {
+    private long @Nullable [] take() {
         long first = next.getAndAdd(plan.perMessage());
         long end = Math.min(first + plan.perMessage(), plan.firstTicket() + plan.records());
         if (first >= end) return null;
@@ -167,7 +168,7 @@ public final class LoadGenerator {
     }
 
     private ZMQ.Socket openReq(String endpoint) {
-        var req = context.createSocket(SocketType.REQ);
+        var req = java.util.Objects.requireNonNull(context, "context").createSocket(SocketType.REQ);
         req.setLinger(0);
         req.setReceiveTimeOut(
                 plan.endpoints().size() > 1 ? (int) plan.failoverAfter().toMillis() : 30_000);
@@ -192,7 +193,7 @@ public final class LoadGenerator {
         var order = new java.util.ArrayList<>(plan.endpoints());
         java.util.Collections.rotate(order, (int) -(Thread.currentThread().threadId() % order.size()));
         try (var sender = new Sender(order, plan.window(), plan.security())) {
-            sender.send(body(new long[] {nextWarmUp.getAndIncrement()}), null);
+            sender.send(body(new long[] {nextWarmUp.getAndIncrement()}), "warm-up");
             while (sender.inFlight() > 0 && sender.receive(Duration.ofSeconds(30), a -> {}) == 0) {
                 // waiting for the warm-up reply
             }

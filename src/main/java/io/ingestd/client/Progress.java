@@ -1,5 +1,7 @@
 package io.ingestd.client;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.PrintStream;
 
 /**
@@ -7,14 +9,14 @@ import java.io.PrintStream;
  * few seconds otherwise (logs and pipes get lines, not carriage returns).
  */
 public final class Progress {
-    private final PrintStream out;
+    private final @Nullable PrintStream out;
     private final boolean terminal;
     private final long start = System.nanoTime();
     private final long everyNanos;
     private long lastPrint = start;
     private boolean printed;
 
-    public Progress(PrintStream out, boolean terminal) {
+    public Progress(@Nullable PrintStream out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
         this.everyNanos = terminal ? 200_000_000L : 2_000_000_000L;

@@ -1,5 +1,7 @@
 package io.ingestd.client;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,9 +24,9 @@ public final class SendJob {
     private final Duration replyTimeout;
     private final Duration failoverAfter;
     private final Progress progress;
-    private final Writer rejectsOut;
+    private final @Nullable Writer rejectsOut;
     private final int maxBytes;
-    private String carried; // a line read that did not fit the message before: the first of the next
+    private @Nullable String carried; // a line read that did not fit the message before: the first of the next
     private long carriedNumber;
     private final ArrayDeque<Chunk> again = new ArrayDeque<>();
     private final List<String> firstRejections = new ArrayList<>();
@@ -63,7 +65,7 @@ public final class SendJob {
             Duration replyTimeout,
             Duration failoverAfter,
             Progress progress,
-            Writer rejectsOut,
+            @Nullable Writer rejectsOut,
             int maxBytes) {
         this.maxBytes = maxBytes;
         this.sender = sender;

@@ -310,7 +310,7 @@ public final class ConfigLoader {
     }
 
     private String get(Key k) {
-        return values.get(k.name());
+        return java.util.Objects.requireNonNull(values.get(k.name()), k.name()); // every key has its default
     }
 
     private Optional<String> optional(Key k) {

@@ -1,5 +1,6 @@
 package io.ingestd.daemon;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,7 +189,7 @@ public final class ControlServer implements AutoCloseable {
         }
 
         /** One line (without waiting for more after its newline), or what came before end of stream or the limit. */
-        static String readLine(SocketChannel c, long deadline, int limit) throws IOException {
+        static @Nullable String readLine(SocketChannel c, long deadline, int limit) throws IOException {
             c.configureBlocking(false);
             var buf = ByteBuffer.allocate(limit);
             while (buf.hasRemaining() && (buf.position() == 0 || buf.get(buf.position() - 1) != '\n')) {
@@ -199,7 +200,7 @@ public final class ControlServer implements AutoCloseable {
             return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
         }
 
-        static String readToEnd(SocketChannel c, long deadline) throws IOException {
+        static @Nullable String readToEnd(SocketChannel c, long deadline) throws IOException {
             c.configureBlocking(false);
             var out = new ByteArrayOutputStream();
             var buf = ByteBuffer.allocate(8192);

@@ -10,6 +10,7 @@ import io.ingestd.log.RejectLog;
 import io.ingestd.metrics.Stats;
 import io.ingestd.spool.Spool;
 import io.ingestd.store.GroupCommitWriter;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +44,10 @@ public final class Daemon {
     private volatile String lastReload = "never";
     private final AtomicInteger reloads = new AtomicInteger();
     /** Null until start-up is complete, then published once; signals, control and metrics read only this. */
-    private volatile Running running;
+    private volatile @Nullable Running running;
 
     private volatile boolean reloadRequested;
-    private volatile SdNotify systemd;
+    private volatile @Nullable SdNotify systemd;
 
     private final List<String> configWarnings;
 
@@ -76,10 +77,12 @@ public final class Daemon {
         return startedAt;
     }
     /** The running parts; null while starting. */
+    @Nullable
     Running running() {
         return running;
     }
     /** The spool, or null when it is off (or while starting). */
+    @Nullable
     Spool spool() {
         var r = running;
         return r == null ? null : r.spool();
@@ -106,7 +109,7 @@ public final class Daemon {
             running = startup.run(foreground);
         } catch (StartupFailure f) {
             log.error("start-up failed ({}): {}", f.phase().label(), f.getMessage(), f.getCause());
-            readiness.failed(f.phase(), f.getMessage());
+            readiness.failed(f.phase(), f.message());
             startup.close();
             return f.phase().exitCode.code();
         } catch (RuntimeException | Error e) {

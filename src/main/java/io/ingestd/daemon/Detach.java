@@ -1,6 +1,7 @@
 package io.ingestd.daemon;
 
 import io.ingestd.config.Config;
+import org.jspecify.annotations.Nullable;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -69,7 +70,7 @@ public final class Detach {
         }
     }
 
-    private static Outcome readUntilOutcome(BufferedReader reader, ArrayDeque<String> output) {
+    private static @Nullable Outcome readUntilOutcome(BufferedReader reader, ArrayDeque<String> output) {
         try {
             String line;
             while ((line = reader.readLine()) != null) {

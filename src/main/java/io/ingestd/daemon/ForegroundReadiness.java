@@ -1,12 +1,13 @@
 package io.ingestd.daemon;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 /** Readiness for {@code run}: sd_notify under systemd (READY=1, or STATUS= and ERRNO= on failure), else the log. */
 public final class ForegroundReadiness implements Readiness {
-    private final SdNotify systemd;
+    private final @Nullable SdNotify systemd;
 
-    private ForegroundReadiness(SdNotify systemd) {
+    private ForegroundReadiness(@Nullable SdNotify systemd) {
         this.systemd = systemd;
     }
 

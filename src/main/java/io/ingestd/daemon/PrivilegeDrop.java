@@ -2,6 +2,7 @@ package io.ingestd.daemon;
 
 import io.ingestd.posix.Posix;
 import io.ingestd.posix.UserDb;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ public final class PrivilegeDrop {
      * Looks the user and group up. Without a group, the user's primary group and its supplementary groups; with
      * a group, that group alone (the operator chose it, so the user's other groups are not carried along).
      */
-    public static Identity resolve(String user, String group) {
+    public static Identity resolve(String user, @Nullable String group) {
         var pw = UserDb.user(user)
                 .orElseThrow(() -> new IllegalArgumentException("user \"" + user + "\" does not exist (key: user)"));
         if (group == null || group.isEmpty()) {

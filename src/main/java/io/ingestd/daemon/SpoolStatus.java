@@ -2,6 +2,7 @@ package io.ingestd.daemon;
 
 import io.ingestd.metrics.MetricsServer;
 import io.ingestd.spool.Spool;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Map;
 
@@ -26,7 +27,7 @@ final class SpoolStatus {
                 spool::quarantinedFiles);
     }
 
-    static void put(Map<String, Object> m, Spool spool) {
+    static void put(Map<String, Object> m, @Nullable Spool spool) {
         m.put("spool", spool == null ? "off" : "on");
         if (spool == null) return;
         m.put("spool_records", spool.records());

@@ -17,6 +17,7 @@ import io.ingestd.store.ProcessingStage;
 import io.ingestd.store.ReplyChannel;
 import io.ingestd.store.RequestQueue;
 import io.ingestd.store.SqlFailure;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
@@ -62,8 +63,8 @@ final class Startup implements AutoCloseable {
             Thread processingThread,
             Database db,
             DatabaseProbe probe,
-            Spool spool,
-            Admission admission,
+            @Nullable Spool spool,
+            @Nullable Admission admission,
             String runAs,
             String degraded) {
         Running {
@@ -122,7 +123,7 @@ final class Startup implements AutoCloseable {
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
-        Spool spool = null;
+        @Nullable Spool spool = null;
         if (config.spool().enabled()) {
             spool = Spool.open(config.spool().dir(), config.spool().maxBytes());
             opened.push(spool);
@@ -130,7 +131,7 @@ final class Startup implements AutoCloseable {
         var degraded = new StringBuilder();
         Database db = openDatabase(spool, degraded);
         var probe = new DatabaseProbe(db, stats);
-        MetricsServer metrics = metrics(spool);
+        @Nullable MetricsServer metrics = metrics(spool);
         ControlServer control = control();
         String runAs = dropPrivileges(pidFile, control, spool);
         control.start(supervisor);
@@ -232,7 +233,7 @@ final class Startup implements AutoCloseable {
     }
 
     /** Who may connect (ZAP); null when nothing is checked. */
-    private Admission admission(ZContext zmq) throws StartupFailure {
+    private @Nullable Admission admission(ZContext zmq) throws StartupFailure {
         try {
             var a = Admission.of(zmq, config);
             if (a.isEmpty()) return null;
@@ -247,7 +248,7 @@ final class Startup implements AutoCloseable {
      * Opens and migrates the database. If it does not answer but an earlier start migrated its schema (the spool's
      * marker says so), starts degraded: messages go to the spool until it answers, and {@code degraded} says why.
      */
-    private Database openDatabase(Spool spool, StringBuilder degraded) throws StartupFailure {
+    private Database openDatabase(@Nullable Spool spool, StringBuilder degraded) throws StartupFailure {
         String schemaId = config.db().urlForDisplay() + " table " + config.db().table();
         try {
             Database db = Database.open(config);
@@ -284,7 +285,7 @@ final class Startup implements AutoCloseable {
     }
 
     /** The metrics and health endpoint, bound now and started last; null when {@code metrics.listen} is off. */
-    private MetricsServer metrics(Spool spool) throws StartupFailure {
+    private @Nullable MetricsServer metrics(@Nullable Spool spool) throws StartupFailure {
         if (config.metricsListen().isEmpty()) return null;
         try {
             var metrics = new MetricsServer(config.metricsListen().get(), stats, host.metricsSources());
@@ -314,7 +315,7 @@ final class Startup implements AutoCloseable {
     }
 
     /** Becomes the configured user (as root); returns who the daemon runs as. */
-    private String dropPrivileges(PidFile pidFile, ControlServer control, Spool spool) throws StartupFailure {
+    private String dropPrivileges(PidFile pidFile, ControlServer control, @Nullable Spool spool) throws StartupFailure {
         boolean root = Posix.geteuid() == 0;
         String self = System.getProperty("user.name");
         if (config.runAs().user().isEmpty()) {
@@ -342,7 +343,7 @@ final class Startup implements AutoCloseable {
     }
 
     /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
-    private void handOver(PrivilegeDrop.Identity id, PidFile pidFile, ControlServer control, Spool spool)
+    private void handOver(PrivilegeDrop.Identity id, PidFile pidFile, ControlServer control, @Nullable Spool spool)
             throws StartupFailure {
         try {
             var dirs = new ArrayList<>(
@@ -356,7 +357,8 @@ final class Startup implements AutoCloseable {
             pidFile.chown(id.uid(), id.gid());
             Posix.chown(control.path().toString(), id.uid(), id.gid());
             Path pidDir = config.paths().pidFile().getParent();
-            if (!pidDir.equals(config.paths().dataDir())
+            if (pidDir != null
+                    && !pidDir.equals(config.paths().dataDir())
                     && pidDir.startsWith(config.paths().dataDir())) {
                 Posix.chown(pidDir.toString(), id.uid(), id.gid());
             }

@@ -1,6 +1,7 @@
 package io.ingestd.daemon;
 
 import io.ingestd.log.Json;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +39,9 @@ final class StatusReport {
         }
         m.put("rejected_by_reason", byReason);
         m.put("acknowledged_per_second", Math.round(d.ackRate()));
-        m.put("queue_records", d.running().queue().records());
+        m.put(
+                "queue_records",
+                java.util.Objects.requireNonNull(d.running(), "running").queue().records());
         m.put("backlog_records", d.backlog());
         SpoolStatus.put(m, d.spool());
         var h = d.health();
@@ -82,7 +85,7 @@ final class StatusReport {
         sb.append("ingestd is running (pid ")
                 .append(m.get("pid"))
                 .append("), up ")
-                .append(human((Long) m.get("uptime_seconds")))
+                .append(human((Long) java.util.Objects.requireNonNull(m.get("uptime_seconds"))))
                 .append(", as user ")
                 .append(m.get("user"))
                 .append('\n');
@@ -145,7 +148,7 @@ final class StatusReport {
         return sb.toString();
     }
 
-    private static String reasons(Object byReason) {
+    private static String reasons(@Nullable Object byReason) {
         if (!(byReason instanceof Map<?, ?> map) || map.isEmpty()) return "";
         var sb = new StringBuilder(" (");
         map.forEach((k, v) ->

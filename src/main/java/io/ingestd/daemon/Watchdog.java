@@ -1,5 +1,6 @@
 package io.ingestd.daemon;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,11 +14,11 @@ final class Watchdog {
     private static final Logger log = LoggerFactory.getLogger(Watchdog.class);
 
     private final Daemon daemon;
-    private final SdNotify systemd;
+    private final @Nullable SdNotify systemd;
     private volatile boolean running = true;
-    private Thread thread;
+    private @Nullable Thread thread;
 
-    Watchdog(Daemon daemon, SdNotify systemd) {
+    Watchdog(Daemon daemon, @Nullable SdNotify systemd) {
         this.daemon = daemon;
         this.systemd = systemd;
     }
@@ -35,6 +36,7 @@ final class Watchdog {
     }
 
     private void loop(long intervalMicros, long periodMicros) {
+        var systemd = java.util.Objects.requireNonNull(this.systemd, "started only with systemd");
         boolean warned = false;
         while (running) {
             var s = daemon.stats();

@@ -2,6 +2,7 @@ package io.ingestd.listener;
 
 import io.ingestd.config.Config;
 import io.ingestd.config.IpRange;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -118,7 +119,7 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
     }
 
     /** Whether a request's sender (its connection's User-Id) holds a key that is no longer allowed. */
-    public boolean isRevoked(String userId) {
+    public boolean isRevoked(@Nullable String userId) {
         return clientsDir.isPresent() && userId != null && !userId.isEmpty() && !clientKeys.contains(userId);
     }
 

@@ -7,6 +7,7 @@ import io.ingestd.protocol.Reply;
 import io.ingestd.store.PendingRequest;
 import io.ingestd.store.ReplyChannel;
 import io.ingestd.store.RequestQueue;
+import org.jspecify.annotations.Nullable;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -42,8 +43,8 @@ public final class Listener implements Runnable {
     private volatile boolean running = true;
     private volatile long heartbeatNanos = System.nanoTime();
     private volatile int pending;
-    private volatile PendingRequest held;
-    private final Admission admission;
+    private volatile @Nullable PendingRequest held;
+    private final @Nullable Admission admission;
     private long lastTooLargeLog;
 
     /** What one message and one peer may take; changeable on reload. */
@@ -105,7 +106,7 @@ public final class Listener implements Runnable {
             return switch (e.getErrorCode()) {
                 case zmq.ZError.EADDRINUSE -> "address in use (is another ingestd running? see: ingestd status)";
                 case zmq.ZError.EADDRNOTAVAIL -> "address not available on this machine";
-                default -> e.getMessage();
+                default -> String.valueOf(e.getMessage());
             };
         }
     }
@@ -191,10 +192,12 @@ public final class Listener implements Runnable {
                 selector.selectedKeys().clear();
             }
             sendReplies();
-            if (held != null) {
+            var h = held;
+            if (h != null) {
                 // no writer took it (they failed): answered here, as nothing else can
-                Route.send(router, held.replyTo(), new Reply.Retry("shutting down").wire());
-                stats.retried(held.records().size());
+                Route.send(
+                        router, java.util.Objects.requireNonNull(h.replyTo()), new Reply.Retry("shutting down").wire());
+                stats.retried(h.records().size());
                 held = null;
             }
         } catch (IOException e) {
@@ -231,13 +234,14 @@ public final class Listener implements Runnable {
 
     // pending is volatile for the draining thread; only this, the listener thread, writes it
     @SuppressWarnings("NonAtomicVolatileUpdate")
-    private void accept(ZMsg msg, String userId) {
+    private void accept(ZMsg msg, @Nullable String userId) {
         long now = System.nanoTime();
         var route = Route.split(msg);
         if (route.problem() != null) {
             rejectNow(route, Reply.reject(Reply.Reason.ENVELOPE, route.problem()), route.body());
             return;
         }
+        byte[] body = java.util.Objects.requireNonNull(route.body(), "a well-formed envelope has a body");
         if (admission != null && admission.isRevoked(userId)) {
             rejectNow(
                     route,
@@ -261,8 +265,8 @@ public final class Listener implements Runnable {
                     route.body());
             return;
         }
-        switch (RecordParser.parse(route.body(), l.maxBytes(), l.maxRecords())) {
-            case RecordParser.Result.Invalid(var reject) -> rejectNow(route, reject, route.body());
+        switch (RecordParser.parse(body, l.maxBytes(), l.maxRecords())) {
+            case RecordParser.Result.Invalid(var reject) -> rejectNow(route, reject, body);
             case RecordParser.Result.Parsed(var records)
             when !reading -> {
                 // stopping: what arrives now is answered at once, so no client waits on a daemon that is leaving
@@ -280,7 +284,7 @@ public final class Listener implements Runnable {
         }
     }
 
-    private void rejectNow(Route route, Reply.Reject reject, byte[] raw) {
+    private void rejectNow(Route route, Reply.Reject reject, byte @Nullable [] raw) {
         if (reject.reason() == Reply.Reason.TOO_LARGE || reject.reason() == Reply.Reason.KEY_REVOKED) {
             long now = System.nanoTime();
             if (now - lastTooLargeLog > 1_000_000_000L) { // at most a line a second: a flood must not flood the log
@@ -299,9 +303,13 @@ public final class Listener implements Runnable {
     private void sendReplies() {
         PendingRequest r;
         while ((r = replies.poll()) != null) {
-            Route.send(router, r.replyTo(), r.reply().wire());
+            var to = java.util.Objects.requireNonNull(r.replyTo(), "a received request has a peer");
+            Route.send(
+                    router,
+                    to,
+                    java.util.Objects.requireNonNull(r.reply(), "completed").wire());
             pending--;
-            pendingByPeer.computeIfPresent(r.replyTo().peerKey(), (k, n) -> n <= 1 ? null : n - 1);
+            pendingByPeer.computeIfPresent(to.peerKey(), (k, n) -> n <= 1 ? null : n - 1);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.ingestd.listener;
 
 import io.ingestd.protocol.ReplyTo;
+import org.jspecify.annotations.Nullable;
 import org.zeromq.ZFrame;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMsg;
@@ -12,7 +13,8 @@ import java.util.Arrays;
  * is kept with the reason, to be answered FALSE.
  */
 @SuppressWarnings("ArrayRecordComponent") // one received message, never compared
-record Route(ReplyTo replyTo, byte[] body, String problem) {
+record Route(
+        ReplyTo replyTo, byte @Nullable [] body, @Nullable String problem) {
 
     static Route split(ZMsg msg) {
         int n = msg.size();

@@ -2,6 +2,7 @@ package io.ingestd.log;
 
 import io.ingestd.protocol.Reply;
 import io.ingestd.protocol.ReplyTo;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,16 +18,16 @@ public final class RejectLog {
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
     private static final int MAX_RAW = 512;
 
-    public void write(ReplyTo replyTo, Reply.Reject reject, byte[] raw) {
+    public void write(@Nullable ReplyTo replyTo, Reply.Reject reject, byte[] raw) {
         write(replyTo, reject, raw, raw.length);
     }
 
-    public void write(ReplyTo replyTo, Reply.Reject reject, String raw) {
+    public void write(@Nullable ReplyTo replyTo, Reply.Reject reject, String raw) {
         byte[] b = raw.getBytes(StandardCharsets.UTF_8);
         write(replyTo, reject, b, b.length);
     }
 
-    private void write(ReplyTo replyTo, Reply.Reject reject, byte[] raw, int length) {
+    private void write(@Nullable ReplyTo replyTo, Reply.Reject reject, byte[] raw, int length) {
         if (!log.isInfoEnabled()) return;
         var sb = new StringBuilder(160 + Math.min(length, MAX_RAW) * 2);
         sb.append("{\"time\":\"").append(Instant.now()).append("\",\"peer\":");

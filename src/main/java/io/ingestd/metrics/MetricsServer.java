@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -201,7 +202,7 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     private Stats stats;
-    private MultiGauge databaseNode;
+    private @Nullable MultiGauge databaseNode;
 
     private void metrics(HttpExchange x) throws IOException {
         // the node changes at a failover: the series is rebuilt at each scrape, with the current host as its label

@@ -68,7 +68,7 @@ public final class Stats {
     }
 
     public void rejected(Reply.Reason reason) {
-        rejected.get(reason).increment();
+        java.util.Objects.requireNonNull(rejected.get(reason)).increment();
     }
 
     public Map<Reply.Reason, LongAdder> rejectedByReason() {

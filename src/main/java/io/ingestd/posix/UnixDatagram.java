@@ -1,5 +1,7 @@
 package io.ingestd.posix;
 
+import org.jspecify.annotations.Nullable;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -86,7 +88,7 @@ public final class UnixDatagram {
     }
 
     /** Receives one datagram, waiting for it (or null when a receive timeout passes first). */
-    public static String receive(int fd) {
+    public static @Nullable String receive(int fd) {
         try (var arena = Arena.ofConfined()) {
             var st = Native.captureState(arena);
             var buf = arena.allocate(4096);

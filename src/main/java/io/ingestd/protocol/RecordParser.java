@@ -1,6 +1,7 @@
 package io.ingestd.protocol;
 
 import io.ingestd.protocol.Reply.Reason;
+import org.jspecify.annotations.Nullable;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -58,7 +59,7 @@ public final class RecordParser {
         return new Result.Parsed(records);
     }
 
-    private static Reply.Reject parseLine(byte[] b, int from, int to, int line, boolean multi, Records out) {
+    private static Reply.@Nullable Reject parseLine(byte[] b, int from, int to, int line, boolean multi, Records out) {
         String where = multi ? "line " + line + ": " : "";
         if (isBlank(b, from, to)) return Reply.reject(Reason.EMPTY, where + "empty line");
         int c1 = indexOf(b, (byte) ',', from, to);

@@ -1,6 +1,7 @@
 package io.ingestd.spool;
 
 import io.ingestd.protocol.Records;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,14 +31,14 @@ public final class Spool implements AutoCloseable {
     private final Path dir;
     private final long maxBytes;
     private final long segmentBytes;
-    private final String unusable;
+    private final @Nullable String unusable;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayList<Segment> segments = new ArrayList<>();
     private final ArrayDeque<Claim> released = new ArrayDeque<>();
     private final TicketIndex index = new TicketIndex();
     private final LongAdder conflicts = new LongAdder();
     private final LongAdder quarantined = new LongAdder();
-    private FileChannel active;
+    private @Nullable FileChannel active;
     private long nextSeq;
     private long bytes;
     private volatile long pendingRecords;
@@ -58,7 +59,7 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    private Spool(Path dir, long maxBytes, String unusable) {
+    private Spool(Path dir, long maxBytes, @Nullable String unusable) {
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.segmentBytes = Math.clamp(maxBytes / 8, 64 << 10, 32 << 20);
@@ -106,11 +107,11 @@ public final class Spool implements AutoCloseable {
     }
 
     /** Why the spool refused a group within the last few seconds (full, disk failed), or null: health is failed then. */
-    public String recentRefusal() {
+    public @Nullable String recentRefusal() {
         return System.nanoTime() - refusedAtNanos < TimeUnit.SECONDS.toNanos(5) ? refusal : null;
     }
 
-    private SpoolException refused(String why, Throwable cause) {
+    private SpoolException refused(String why, @Nullable Throwable cause) {
         refusal = why;
         refusedAtNanos = System.nanoTime();
         return new SpoolException(why, cause);
@@ -186,7 +187,7 @@ public final class Spool implements AutoCloseable {
      * The conflict of a message with what the spool holds (a ticket held with another login or volume), or null.
      * Only what the bounded index remembers is checked; the drain finds the rest.
      */
-    public String conflict(Records rec) {
+    public @Nullable String conflict(Records rec) {
         if (!hasPending()) return null;
         lock.lock();
         try {
@@ -196,7 +197,7 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    private String conflictLocked(Records rec) {
+    private @Nullable String conflictLocked(Records rec) {
         for (int j = 0; j < rec.size(); j++) {
             if (index.compare(rec.ticket(j), TicketIndex.valueOf(rec.login(j), rec.volumeUnits(j))) < 0) {
                 return "conflict: " + (rec.size() > 1 ? "line " + (j + 1) + ": " : "") + "ticket " + rec.ticket(j)
@@ -297,14 +298,15 @@ public final class Spool implements AutoCloseable {
             roll();
             seg = segments.getLast();
         }
+        FileChannel ch = java.util.Objects.requireNonNull(active, "roll() opens the active segment");
         try {
             long pos = seg.end;
-            while (buf.hasRemaining()) pos += active.write(buf, pos);
-            active.force(false);
+            while (buf.hasRemaining()) pos += ch.write(buf, pos);
+            ch.force(false);
         } catch (IOException e) {
             // what reached the file past the durable end is unknown: cut it, and never append after a failed force
             try {
-                active.truncate(seg.end);
+                ch.truncate(seg.end);
             } catch (IOException ignored) {
                 // recovery at the next start cuts or drains it (identical rows are skipped)
             }
@@ -368,7 +370,7 @@ public final class Spool implements AutoCloseable {
      * Up to {@code maxRecords} records (at least one message) not yet handed out, oldest first, or null when every
      * spooled message is claimed. Messages a failed drain gave back come first.
      */
-    public Claim claim(int maxRecords) {
+    public @Nullable Claim claim(int maxRecords) {
         lock.lock();
         try {
             var back = released.poll();
@@ -388,7 +390,7 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    private Claim read(Segment s, int maxRecords) {
+    private @Nullable Claim read(Segment s, int maxRecords) {
         int want = (int) Math.min(s.end - s.readPos, Math.max(maxRecords, 1) * (long) SpoolFormat.RECORD + 4096);
         try (var ch = FileChannel.open(s.path, StandardOpenOption.READ)) {
             byte[] b = readFully(ch, s.readPos, want);

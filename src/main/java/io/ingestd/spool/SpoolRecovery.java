@@ -1,5 +1,6 @@
 package io.ingestd.spool;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,7 @@ final class SpoolRecovery {
         }
     }
 
-    private Segment check(long seq, Path path, boolean newest) throws IOException {
+    private @Nullable Segment check(long seq, Path path, boolean newest) throws IOException {
         long size = Files.size(path);
         if (size > Integer.MAX_VALUE - 16)
             throw new IOException("file of " + size + " bytes is larger than any segment");

@@ -5,6 +5,8 @@ package io.ingestd.spool;
  * while the database is away. Bounded: at most {@link #LIMIT} tickets (about 17 MiB, allocated on first use);
  * tickets beyond it are not remembered, and their conflicts are found when the spool is drained.
  */
+@SuppressWarnings(
+        "NullAway") // the three arrays are allocated on first use and dropped together; keys == null guards them
 final class TicketIndex {
     static final int CAPACITY = 1 << 20;
     static final int LIMIT = CAPACITY / 4 * 3;

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.ingestd.config.Config;
 import io.ingestd.metrics.Stats;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,7 +23,7 @@ public final class Database implements AutoCloseable {
     private final HikariConfig poolConfig;
     private volatile HikariDataSource pool;
     private final HikariConfig autocommitConfig;
-    private volatile HikariDataSource autocommitPool;
+    private volatile @Nullable HikariDataSource autocommitPool;
     private static final long RENEW_INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
     private long renewedAt = System.nanoTime() - RENEW_INTERVAL;
     final Dialect dialect;
@@ -381,7 +382,7 @@ public final class Database implements AutoCloseable {
         return count(pool, false) + count(autocommitPool, false);
     }
 
-    private static int count(HikariDataSource p, boolean active) {
+    private static int count(@Nullable HikariDataSource p, boolean active) {
         var bean = p == null ? null : p.getHikariPoolMXBean();
         if (bean == null) return 0;
         return active ? bean.getActiveConnections() : bean.getTotalConnections();

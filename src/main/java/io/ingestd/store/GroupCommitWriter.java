@@ -6,6 +6,7 @@ import io.ingestd.protocol.Records;
 import io.ingestd.protocol.Reply;
 import io.ingestd.spool.Spool;
 import io.ingestd.spool.SpoolException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,7 @@ public final class GroupCommitWriter implements Runnable {
     private volatile boolean stopping;
     private volatile boolean fastStop;
     private volatile long heartbeatNanos = System.nanoTime();
-    private volatile Spool spool;
+    private volatile @Nullable Spool spool;
     private long spoolRetryLoggedNanos;
     private List<PendingRequest> current = List.of();
 
@@ -113,7 +114,7 @@ public final class GroupCommitWriter implements Runnable {
                     replies.complete(batch);
                 }
                 // alternating with new traffic: neither starves the other
-                if (draining) drainOnce(sp);
+                if (draining && sp != null) drainOnce(sp);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -377,8 +378,8 @@ public final class GroupCommitWriter implements Runnable {
                 spoolRetryLoggedNanos = now;
                 log.error("{} messages answered RETRY: {} ({})", group.size(), e.getMessage(), why);
             }
-            stats.error(e.getMessage());
-            retryAll(group, e.getMessage());
+            stats.error(String.valueOf(e.getMessage()));
+            retryAll(group, String.valueOf(e.getMessage()));
         }
     }
 

@@ -3,6 +3,7 @@ package io.ingestd.store;
 import io.ingestd.protocol.Records;
 import io.ingestd.protocol.Reply;
 import io.ingestd.protocol.ReplyTo;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request message on its way from the socket to the database and back: its records, where the reply goes
@@ -10,16 +11,16 @@ import io.ingestd.protocol.ReplyTo;
  */
 public final class PendingRequest {
     private final Records records;
-    private final ReplyTo replyTo;
+    private final @Nullable ReplyTo replyTo;
     private final long receivedNanos;
     private final boolean spooled;
-    private volatile Reply reply;
+    private volatile @Nullable Reply reply;
 
     public PendingRequest(Records records, ReplyTo replyTo, long receivedNanos) {
         this(records, replyTo, receivedNanos, false);
     }
 
-    private PendingRequest(Records records, ReplyTo replyTo, long receivedNanos, boolean spooled) {
+    private PendingRequest(Records records, @Nullable ReplyTo replyTo, long receivedNanos, boolean spooled) {
         this.records = records;
         this.replyTo = replyTo;
         this.receivedNanos = receivedNanos;
@@ -39,7 +40,8 @@ public final class PendingRequest {
         return records;
     }
 
-    public ReplyTo replyTo() {
+    /** Null for a request read back from the spool: its sender was answered when it was spooled. */
+    public @Nullable ReplyTo replyTo() {
         return replyTo;
     }
 
@@ -47,7 +49,8 @@ public final class PendingRequest {
         return receivedNanos;
     }
 
-    public Reply reply() {
+    /** Null until the request is answered. */
+    public @Nullable Reply reply() {
         return reply;
     }
 

@@ -292,7 +292,8 @@ public final class ProcessingStage implements Runnable {
         int marked = markProcessed(c, ids);
         var guarded = ProcessorConnection.around(c);
         processor.process(guarded.connection(), fees);
-        if (guarded.failure() != null) throw guarded.failure();
+        var failure = guarded.failure();
+        if (failure != null) throw failure;
         return new Claimed(fees.size(), marked);
     }
 

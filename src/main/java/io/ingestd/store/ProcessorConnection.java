@@ -1,5 +1,7 @@
 package io.ingestd.store;
 
+import org.jspecify.annotations.Nullable;
+
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -21,7 +23,7 @@ final class ProcessorConnection implements InvocationHandler {
             Set.of("commit", "rollback", "setAutoCommit", "close", "abort", "releaseSavepoint", "setSavepoint");
 
     private final Connection target;
-    private volatile SQLException failure;
+    private volatile @Nullable SQLException failure;
 
     private ProcessorConnection(Connection target) {
         this.target = target;
@@ -37,6 +39,7 @@ final class ProcessorConnection implements InvocationHandler {
     }
 
     /** The first SQL error seen on the connection or its statements, or null. */
+    @Nullable
     SQLException failure() {
         return failure;
     }

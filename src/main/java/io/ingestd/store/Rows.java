@@ -1,5 +1,7 @@
 package io.ingestd.store;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -76,6 +78,7 @@ final class Rows {
     }
 
     /** The conflict of a message with stored rows, or null if it has none. */
+    @Nullable
     String storedConflict(PendingRequest r) {
         var rec = r.records();
         for (int j = 0; j < rec.size(); j++) {
