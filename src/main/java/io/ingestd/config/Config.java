@@ -53,7 +53,7 @@ public record Config(
             int batchMax, int queueMax, int maxMessageBytes, int maxMessageRecords, int maxPendingPerPeer) {}
 
     /** Where the daemon keeps its files. */
-    public record Paths(Path dataDir, Path logDir, Path pidFile) {}
+    public record Paths(Path dataDir, Path logDir, Path pidFile, boolean rotateLogs) {}
 
     /** The processing stage ('N' to 'Y'). */
     public record Processing(Duration sweepInterval, Duration linger, boolean inline) {}

@@ -152,6 +152,10 @@ public final class ConfigLoader {
         for (String ep : listen) {
             Endpoints.problem(ep).ifPresent(why -> problems.add("listen: '" + ep + "': " + why));
         }
+        String rotate = get(Keys.LOG_ROTATE).toLowerCase(Locale.ROOT);
+        if (!rotate.equals("self") && !rotate.equals("external")) {
+            problems.add("log.rotate: '" + rotate + "' is not self or external");
+        }
         String level = get(Keys.LOG_LEVEL).toLowerCase(Locale.ROOT);
         if (!LEVELS.contains(level)) problems.add("log.level: '" + level + "' is not one of " + LEVELS);
         int queueMax = positive(Keys.QUEUE_MAX);
@@ -198,7 +202,7 @@ public final class ConfigLoader {
                 positive(Keys.MESSAGE_MAX_BYTES),
                 maxRecords,
                 positive(Keys.MESSAGE_MAX_PENDING_PER_PEER));
-        var paths = new Config.Paths(dataDir, logDir, pidFile);
+        var paths = new Config.Paths(dataDir, logDir, pidFile, !rotate.equals("external"));
         var processing = new Config.Processing(
                 duration(Keys.PROCESS_SWEEP_INTERVAL), duration(Keys.PROCESS_LINGER), bool(Keys.PROCESS_INLINE));
         var security = new Config.Security(

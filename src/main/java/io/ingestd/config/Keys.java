@@ -50,6 +50,12 @@ public final class Keys {
     public static final Key DATA_DIR =
             key("data.dir", "data", "directory for the embedded database and the PID file", false);
     public static final Key LOG_DIR = key("log.dir", "log", "directory for `ingestd.log` and `rejects.log`", false);
+    public static final Key LOG_ROTATE = key(
+            "log.rotate",
+            "self",
+            "`self`: ingestd rolls its logs (daily and at 100 MB, 14 days kept, gzip); "
+                    + "`external`: plain files that logrotate (or another tool) moves, then sends SIGUSR1 to reopen",
+            false);
     public static final Key LOG_LEVEL = key("log.level", "info", "log level: error, warn, info, debug or trace", true);
     public static final Key PID_FILE = key("pid.file", "", "PID file; empty = `ingestd.pid` in `data.dir`", false);
     public static final Key BATCH_MAX = key("batch.max", "5000", "most records committed in one transaction", true);

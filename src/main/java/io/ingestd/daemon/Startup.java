@@ -210,7 +210,11 @@ final class Startup implements AutoCloseable {
                     Phase.CONFIG, "cannot create directory " + e.getMessage() + " (check log.dir and data.dir)", e);
         }
         try {
-            Logging.configure(config.paths().logDir(), config.logLevel(), foreground);
+            Logging.configure(
+                    config.paths().logDir(),
+                    config.logLevel(),
+                    foreground,
+                    config.paths().rotateLogs());
         } catch (IllegalStateException e) {
             throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
         }

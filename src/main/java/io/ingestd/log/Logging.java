@@ -19,8 +19,9 @@ import java.util.List;
 
 /**
  * Sets up Logback in code, from the daemon's configuration: the main log ({@code ingestd.log}, or stderr in the
- * foreground) and the reject log ({@code rejects.log}), both rolling by size and day. Also the two live
- * operations on logs: level change (reload) and reopen (SIGUSR1, after logrotate moved the files).
+ * foreground) and the reject log ({@code rejects.log}), both rolling by size and day, or (with {@code
+ * log.rotate=external}) plain files that logrotate moves. Also the two live operations on logs: level change
+ * (reload) and reopen (SIGUSR1, after logrotate moved the files).
  */
 public final class Logging {
     public static final String MAIN_FILE = "ingestd.log";
@@ -29,19 +30,25 @@ public final class Logging {
 
     private Logging() {}
 
-    public static void configure(Path logDir, String level, boolean toStderr) {
+    /**
+     * Sets the main and reject logs up, replacing whatever Logback had.
+     *
+     * @param rotate whether ingestd rolls its own files; false when an outside tool (logrotate) does, so the two
+     *     never rotate the same file
+     */
+    public static void configure(Path logDir, String level, boolean toStderr, boolean rotate) {
         var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level, Level.INFO));
-        root.addAppender(toStderr ? console(ctx) : rolling(ctx, logDir, MAIN_FILE, PATTERN));
+        root.addAppender(toStderr ? console(ctx) : file(ctx, logDir, MAIN_FILE, PATTERN, rotate));
         quiet(ctx, "com.zaxxer.hikari", Level.WARN);
         quiet(ctx, "org.flywaydb", Level.WARN);
         quiet(ctx, "org.zeromq", Level.WARN);
         Logger rejects = ctx.getLogger(RejectLog.LOGGER);
         rejects.setAdditive(false);
         rejects.setLevel(Level.INFO);
-        rejects.addAppender(rolling(ctx, logDir, REJECT_FILE, "%msg%n"));
+        rejects.addAppender(file(ctx, logDir, REJECT_FILE, "%msg%n", rotate));
     }
 
     public static void setLevel(String level) {
@@ -94,11 +101,25 @@ public final class Logging {
         return a;
     }
 
-    private static RollingFileAppender<ILoggingEvent> rolling(
-            LoggerContext ctx, Path dir, String file, String pattern) {
-        var a = new RollingFileAppender<ILoggingEvent>();
+    private static FileAppender<ILoggingEvent> file(
+            LoggerContext ctx, Path dir, String file, String pattern, boolean rotate) {
+        FileAppender<ILoggingEvent> a = rotate ? rolling(ctx, dir, file) : new FileAppender<>();
         a.setContext(ctx);
         a.setName(file);
+        a.setFile(dir.resolve(file).toString());
+        a.setEncoder(encoder(ctx, pattern));
+        a.start();
+        if (!a.isStarted()) {
+            // Logback reports a file it cannot open only to its status list; a daemon without its log must not start
+            throw new IllegalStateException("cannot open log file " + dir.resolve(file) + ": " + lastError(ctx)
+                    + " (check log.dir: the directory must be writable, on a writable file system with free space)");
+        }
+        return a;
+    }
+
+    private static RollingFileAppender<ILoggingEvent> rolling(LoggerContext ctx, Path dir, String file) {
+        var a = new RollingFileAppender<ILoggingEvent>();
+        a.setContext(ctx);
         a.setFile(dir.resolve(file).toString());
         var policy = new SizeAndTimeBasedRollingPolicy<ILoggingEvent>();
         policy.setContext(ctx);
@@ -111,13 +132,6 @@ public final class Logging {
         policy.setTotalSizeCap(FileSize.valueOf("2GB"));
         policy.start();
         a.setRollingPolicy(policy);
-        a.setEncoder(encoder(ctx, pattern));
-        a.start();
-        if (!a.isStarted()) {
-            // Logback reports a file it cannot open only to its status list; a daemon without its log must not start
-            throw new IllegalStateException("cannot open log file " + dir.resolve(file) + ": " + lastError(ctx)
-                    + " (check log.dir: the directory must be writable, on a writable file system with free space)");
-        }
         return a;
     }
 
