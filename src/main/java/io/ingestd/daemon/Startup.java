@@ -16,6 +16,7 @@ import io.ingestd.store.GroupCommitWriter;
 import io.ingestd.store.ProcessingStage;
 import io.ingestd.store.ReplyChannel;
 import io.ingestd.store.RequestQueue;
+import io.ingestd.store.SqlErrors;
 import io.ingestd.store.SqlFailure;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -263,7 +264,7 @@ final class Startup implements AutoCloseable {
             throw new StartupFailure(
                     Phase.DATABASE, "database " + config.db().urlForDisplay() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            if (spool == null || !spool.wasMigrated(schemaId) || !isUnreachable(e)) {
+            if (spool == null || !spool.wasMigrated(schemaId) || !SqlErrors.isUnreachable(e)) {
                 throw new StartupFailure(
                         Phase.DATABASE,
                         "database " + config.db().urlForDisplay() + " unreachable or unusable: "
@@ -372,21 +373,5 @@ final class Startup implements AutoCloseable {
                     "cannot hand data.dir and log.dir to user " + id.user() + ": " + e.getMessage(),
                     e);
         }
-    }
-
-    /**
-     * The database did not answer (connection refused or lost, timeout), as opposed to answering no (a wrong
-     * password, a missing database, a failed migration): only the former may start degraded on the spool.
-     */
-    private static boolean isUnreachable(Throwable e) {
-        boolean unreachable = false;
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (!(t instanceof java.sql.SQLException sql)) continue;
-            String state = sql.getSQLState();
-            if (state != null && (state.startsWith("28") || state.startsWith("3D") || state.startsWith("42")))
-                return false;
-            if (GroupCommitWriter.isAvailabilityError(sql)) unreachable = true;
-        }
-        return unreachable;
     }
 }

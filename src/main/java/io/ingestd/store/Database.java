@@ -137,7 +137,7 @@ public final class Database implements AutoCloseable {
      * conflict, bad data) leave a clean session that goes back to the pool, as HikariCP does by itself.
      */
     void discard(Connection c, boolean autocommit, Throwable cause, Stats stats) {
-        boolean unavailable = cause instanceof SQLException e && isUnavailable(e);
+        boolean unavailable = cause instanceof SQLException e && SqlErrors.isNodeUnavailable(e);
         boolean clean = true;
         try {
             if (!autocommit) c.rollback();
@@ -148,20 +148,6 @@ public final class Database implements AutoCloseable {
         if (!unavailable && clean) return;
         var from = autocommit ? autocommitPool : pool;
         if (from != null) from.evictConnection(c);
-    }
-
-    /** A certification conflict (Galera) or deadlock: the transaction was rolled back, repeating it is right. */
-    static boolean isConflict(SQLException e) {
-        return "40001".equals(e.getSQLState()) || e.getErrorCode() == 1213;
-    }
-
-    /**
-     * The database node cannot serve: the connection failed or moved, or a Galera node is not ready or not in the
-     * primary component (error 1047, SQLSTATE 08S01).
-     */
-    static boolean isUnavailable(SQLException e) {
-        String state = e.getSQLState();
-        return (state != null && (state.startsWith("08") || state.equals("25S03"))) || e.getErrorCode() == 1047;
     }
 
     /**

@@ -171,7 +171,7 @@ public final class GroupCommitWriter implements Runnable {
                 backoff = FIRST_BACKOFF;
             } catch (SQLException e) {
                 String why = SqlFailure.describe(e);
-                if (isDataError(e) && todo.size() > 1) {
+                if (SqlErrors.isData(e) && todo.size() > 1) {
                     log.warn("a group of {} messages failed ({}); writing each on its own", todo.size(), why);
                     for (var r : todo) write(List.of(r));
                     return;
@@ -179,9 +179,9 @@ public final class GroupCommitWriter implements Runnable {
                 // a Galera certification conflict (the same ticket at once through another node) or a deadlock
                 // was rolled back whole, and writing it again is the answer (then the stored row is compared): the
                 // database is not down
-                if (!Database.isConflict(e)) {
+                if (!SqlErrors.isConflict(e)) {
                     stats.databaseDown(why);
-                    if (sp != null && isAvailabilityError(e)) {
+                    if (sp != null && SqlErrors.isAvailability(e)) {
                         spool(todo, sp, "database unavailable: " + why);
                         return;
                     }
@@ -394,7 +394,7 @@ public final class GroupCommitWriter implements Runnable {
             try {
                 for (List<PendingRequest> todo = group; !todo.isEmpty(); ) todo = writeOnce(todo);
             } catch (SQLException e) {
-                if (!isDataError(e)) throw e;
+                if (!SqlErrors.isData(e)) throw e;
                 for (var r : group) if (r.reply() == null) drainAlone(r);
             }
             sp.committed(claim);
@@ -409,7 +409,7 @@ public final class GroupCommitWriter implements Runnable {
         try {
             for (List<PendingRequest> todo = List.of(r); !todo.isEmpty(); ) todo = writeOnce(todo);
         } catch (SQLException e) {
-            if (!isDataError(e)) throw e;
+            if (!SqlErrors.isData(e)) throw e;
             rejectSpooled(r, "the database refused it: " + SqlFailure.describe(e));
         }
     }
@@ -448,36 +448,5 @@ public final class GroupCommitWriter implements Runnable {
         for (int i = 0; i < records.size() && sb.length() < 512; i++)
             sb.append(records.line(i)).append('\n');
         return sb.toString();
-    }
-
-    /**
-     * Errors that say the database is away, not that the statement is wrong: connection errors (SQLState class 08,
-     * the pool's "connection not available"), timeouts, a read-only server (25006, a failover in progress).
-     */
-    public static boolean isAvailabilityError(SQLException e) {
-        if (isDataError(e)) return false;
-        if (e instanceof java.sql.SQLTransientConnectionException
-                || e instanceof java.sql.SQLNonTransientConnectionException
-                || e instanceof java.sql.SQLTimeoutException
-                || e instanceof java.sql.SQLRecoverableException) return true;
-        String state = e.getSQLState();
-        if (state != null
-                && (state.startsWith("08")
-                        || state.equals("25006")
-                        || state.equals("HYT00")
-                        || state.equals("57P01")
-                        || state.equals("57P03"))) return true;
-        String msg = String.valueOf(e.getMessage());
-        return msg.contains("Connection is not available")
-                || msg.contains("gone away")
-                || msg.contains("read-only")
-                || msg.contains("read only")
-                || msg.contains("Lost connection");
-    }
-
-    /** Errors about the data rather than the connection: worth isolating messages, not worth retrying as is. */
-    static boolean isDataError(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 }

@@ -194,7 +194,7 @@ public final class ProcessingStage implements Runnable {
                 return found.size();
             });
         } catch (SQLException e) {
-            if (!Database.isConflict(e)) throw e;
+            if (!SqlErrors.isConflict(e)) throw e;
             log.debug("another node took over the same rows first: {}", SqlFailure.describe(e));
             return 0;
         }
