@@ -65,6 +65,7 @@ final class Startup implements AutoCloseable {
             DatabaseProbe probe,
             @Nullable Spool spool,
             @Nullable Admission admission,
+            @Nullable MetricsServer metrics,
             String runAs,
             String degraded) {
         Running {
@@ -175,6 +176,7 @@ final class Startup implements AutoCloseable {
                 probe,
                 spool,
                 admission,
+                metrics,
                 runAs,
                 degraded.toString());
     }
