@@ -108,12 +108,19 @@ final class LifecycleCommands {
                 if (java.nio.file.Files.isRegularFile(logFile)) err.println("  details: " + logFile);
                 yield phase.exitCode.code();
             }
-            case Detach.Outcome.Died(int code, var output) -> {
-                err.println("ingestd exited with code " + code + " before it was ready; its output:");
+            case Detach.Outcome.Died(var code, var output) -> {
+                err.println("ingestd exited" + (code.isPresent() ? " with code " + code.getAsInt() : "")
+                        + " before it was ready; its output:");
                 output.forEach(l -> err.println("  " + l));
                 yield ExitCode.FAILED.code();
             }
             case Detach.Outcome.TimedOut(long pid, Duration waited) -> {
+                if (pid == 0) {
+                    err.println("ingestd did not become ready within " + waited.toSeconds()
+                            + " s, nor report its pid (see ps for an ingestd __daemon process). See "
+                            + config.paths().logDir().resolve("ingestd.log"));
+                    yield ExitCode.FAILED.code();
+                }
                 err.println("ingestd (pid " + pid + ") did not become ready within " + waited.toSeconds()
                         + " s; stopping it. See " + config.paths().logDir().resolve("ingestd.log"));
                 Posix.kill((int) pid, Posix.SIGTERM);

@@ -23,7 +23,7 @@ public final class ReferencePages {
     private ReferencePages() {}
 
     public static void main(String[] args) throws IOException {
-        var cl = new CommandLine(new IngestdCommand());
+        var cl = IngestdCommand.tree(null);
         String text =
                 switch (args.length > 1 ? args[0] : "") {
                     case "man" -> manPage(cl, args.length > 2 ? args[2] : "", args.length > 3 ? args[3] : "");

@@ -122,6 +122,8 @@ public final class Daemon {
                 + config.db().urlForDisplay() + running.degraded();
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
         readiness.ready(summary);
+        var metrics = running.metrics();
+        if (metrics != null) metrics.bindJvmMetrics(); // after ready: start-up does not wait for them
         systemd = SdNotify.fromEnvironment().orElse(null);
         if (reloadRequested) reload();
         var watchdog = new Watchdog(this, systemd);

@@ -16,7 +16,7 @@ public final class DaemonProcess {
     public static int main() {
         var pipe = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
         var readiness = new PipeReadiness(pipe);
-        Posix.setsid();
+        if (!sessionLeader()) Posix.setsid(); // start launched it through setsid --fork, or directly
         Handoff.Received handoff;
         try {
             handoff = Handoff.read(System.in);
@@ -37,5 +37,16 @@ public final class DaemonProcess {
         Posix.umask(loaded.config().runAs().umask());
         var daemon = new Daemon(loaded.config(), loaded.warnings());
         return daemon.run(readiness, false);
+    }
+
+    /** Whether this process leads its session already (field 6 of /proc/self/stat is the session id). */
+    private static boolean sessionLeader() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 5); // state ppid pgrp session ...
+            return Long.parseLong(f[3]) == ProcessHandle.current().pid();
+        } catch (IOException | RuntimeException e) {
+            return false; // setsid() then says whether it can
+        }
     }
 }

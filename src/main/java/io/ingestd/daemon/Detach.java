@@ -9,18 +9,30 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The classic {@code start}: launches the daemon as a new process (a JVM cannot fork), detached per daemon(7) —
  * new session, cwd /, clean environment, stdin from a pipe that carries the config and then /dev/null, no
  * inherited descriptors (the JDK closes them in the child) — and waits on its stdout, the readiness channel,
  * until it reports READY or a failure with its phase.
+ *
+ * <p>The daemon is started through util-linux's {@code setsid --fork} when there is one, as {@code sh -c 'exec
+ * setsid --fork "$@" 2>&1 | cat'}: setsid forks the daemon into a new session and exits at once, so the daemon is
+ * not a child of this JVM, and the shell (this JVM's child) lives only until {@code cat} has passed on the daemon's
+ * output up to its readiness line (the JDK closes a child's pipes when it exits). Otherwise the JDK's process
+ * reaper would still be waiting for the daemon (in native code) when {@code start} exits, and a JVM exit waits
+ * about 300 ms for threads in native code. The daemon reports its pid first, since this process knows only the pid
+ * of the shell.
  */
 public final class Detach {
     private Detach() {}
@@ -31,13 +43,16 @@ public final class Detach {
 
         record Failed(Phase phase, String message) implements Outcome {}
 
-        record Died(int exitCode, List<String> output) implements Outcome {}
+        /** It exited before it was ready; its exit code when it was this process's child, else empty. */
+        record Died(OptionalInt exitCode, List<String> output) implements Outcome {}
 
+        /** Not ready in time; the daemon's pid, if it reported it (0 if not). */
         record TimedOut(long pid, Duration waited) implements Outcome {}
     }
 
     public static Outcome start(Config.Source source, Map<String, String> env, Duration timeout) throws IOException {
-        var pb = new ProcessBuilder(command());
+        @Nullable Path setsid = setsid();
+        var pb = new ProcessBuilder(command(setsid));
         pb.directory(new File("/"));
         var childEnv = pb.environment();
         childEnv.clear();
@@ -55,25 +70,35 @@ public final class Detach {
         var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         var result = new Outcome[1];
         var output = new ArrayDeque<String>();
+        // the daemon's pid: the launched process's own, or (through setsid) the one the daemon reports
+        var pid = new AtomicLong(setsid == null ? p.pid() : 0);
         // read on a thread of its own so the wait has a deadline
-        var t = Thread.ofVirtual().start(() -> result[0] = readUntilOutcome(reader, output));
+        var t = Thread.ofVirtual().start(() -> result[0] = readUntilOutcome(reader, output, pid));
         try {
             if (!t.join(timeout)) {
-                return new Outcome.TimedOut(p.pid(), timeout);
+                return new Outcome.TimedOut(pid.get(), timeout);
             }
             if (result[0] != null) return result[0];
+            if (setsid != null) return new Outcome.Died(OptionalInt.empty(), List.copyOf(output));
             p.waitFor(5, TimeUnit.SECONDS);
-            return new Outcome.Died(p.isAlive() ? -1 : p.exitValue(), new ArrayList<>(output));
+            return new Outcome.Died(
+                    p.isAlive() ? OptionalInt.empty() : OptionalInt.of(p.exitValue()), List.copyOf(output));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome.TimedOut(p.pid(), timeout);
+            return new Outcome.TimedOut(pid.get(), timeout);
         }
     }
 
-    private static @Nullable Outcome readUntilOutcome(BufferedReader reader, ArrayDeque<String> output) {
+    private static @Nullable Outcome readUntilOutcome(
+            BufferedReader reader, ArrayDeque<String> output, AtomicLong pid) {
         try {
             String line;
             while ((line = reader.readLine()) != null) {
+                if (line.startsWith(PipeReadiness.PID)) {
+                    pid.set(Long.parseLong(
+                            line.substring(PipeReadiness.PID.length()).trim()));
+                    continue;
+                }
                 if (line.startsWith(PipeReadiness.READY)) {
                     String rest = line.substring(PipeReadiness.READY.length());
                     int sp = rest.indexOf(' ');
@@ -95,9 +120,21 @@ public final class Detach {
         return null;
     }
 
+    /** util-linux's setsid, if installed where the daemon's PATH looks. */
+    private static @Nullable Path setsid() {
+        for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
+            Path p = Path.of(dir, "setsid");
+            if (Files.isExecutable(p)) return p;
+        }
+        return null;
+    }
+
     /** The same JVM, options and class path as this process, running the daemon entry point. */
-    private static List<String> command() {
+    private static List<String> command(@Nullable Path setsid) {
         var cmd = new ArrayList<String>();
+        if (setsid != null) {
+            cmd.addAll(List.of("/bin/sh", "-c", "exec \"$0\" --fork \"$@\" 2>&1 | cat", setsid.toString()));
+        }
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (!arg.startsWith("-agentlib:jdwp")) cmd.add(arg);

@@ -11,11 +11,14 @@ import java.io.PrintStream;
 final class PipeReadiness implements Readiness {
     static final String READY = "INGESTD-READY ";
     static final String FAILED = "INGESTD-FAILED ";
+    /** The first line: the daemon's pid, for a {@code start} that launched it through another process. */
+    static final String PID = "INGESTD-PID ";
 
     private final PrintStream out;
 
     PipeReadiness(PrintStream out) {
         this.out = out;
+        out.println(PID + ProcessHandle.current().pid());
     }
 
     @Override

@@ -66,6 +66,7 @@ final class Startup implements AutoCloseable {
             DatabaseProbe probe,
             @Nullable Spool spool,
             @Nullable Admission admission,
+            @Nullable MetricsServer metrics,
             String runAs,
             String degraded) {
         Running {
@@ -176,6 +177,7 @@ final class Startup implements AutoCloseable {
                 probe,
                 spool,
                 admission,
+                metrics,
                 runAs,
                 degraded.toString());
     }

@@ -38,6 +38,10 @@ public final class MetricsServer implements AutoCloseable {
     private final HttpServer server;
     private final Supplier<Health> health;
     // Micrometer holds gauge and counter sources weakly: a method reference would be collected and read NaN
+    /** How long a scrape waits for {@link #bindJvmMetrics} (which runs just after ready). */
+    private static final Duration JVM_BIND_WAIT = Duration.ofSeconds(5);
+
+    private final java.util.concurrent.CountDownLatch jvmBound = new java.util.concurrent.CountDownLatch(1);
     private final java.util.List<Object> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Healthy, or not with the reason. */
@@ -174,11 +178,22 @@ public final class MetricsServer implements AutoCloseable {
                 ack.record(nanos, TimeUnit.NANOSECONDS);
             }
         });
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
+    }
+
+    /**
+     * The JVM's own series (memory, GC, threads, CPU, uptime). Called once the daemon is ready, not before: they
+     * load the JDK's management beans, which start-up does not need; a scrape that comes first waits for them.
+     */
+    public void bindJvmMetrics() {
+        try {
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmGcMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+        } finally {
+            jvmBound.countDown();
+        }
     }
 
     /** A gauge read at scrape time (for parts of the daemon the endpoint does not know, e.g. the spool). */
@@ -205,6 +220,12 @@ public final class MetricsServer implements AutoCloseable {
     private @Nullable MultiGauge databaseNode;
 
     private void metrics(HttpExchange x) throws IOException {
+        try {
+            if (!jvmBound.await(JVM_BIND_WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                log.warn("/metrics answered without the JVM series: not bound within {}", JVM_BIND_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         // the node changes at a failover: the series is rebuilt at each scrape, with the current host as its label
         if (databaseNode == null) {
             databaseNode = MultiGauge.builder("ingestd.db.node")

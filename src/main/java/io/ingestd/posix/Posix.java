@@ -17,40 +17,83 @@ public final class Posix {
             O_APPEND = 02000,
             O_CLOEXEC = 02000000;
 
-    private static final MethodHandle GETEUID = Native.function("geteuid", Native.INT);
-    private static final MethodHandle UMASK = Native.function("umask", Native.INT, Native.INT);
-    private static final MethodHandle SETSID = Native.errnoFunction("setsid", Native.INT);
-    private static final MethodHandle KILL = Native.errnoFunction("kill", Native.INT, Native.INT, Native.INT);
-    private static final MethodHandle DUP2 = Native.errnoFunction("dup2", Native.INT, Native.INT, Native.INT);
-    private static final MethodHandle OPEN =
-            Native.errnoFunction("open", Native.INT, Native.POINTER, Native.INT, Native.INT);
-    private static final MethodHandle CLOSE = Native.errnoFunction("close", Native.INT, Native.INT);
-    private static final MethodHandle ISATTY = Native.function("isatty", Native.INT, Native.INT);
-    private static final MethodHandle SIGNAL =
-            Native.errnoFunction("signal", Native.POINTER, Native.INT, Native.POINTER);
-    private static final MethodHandle SIGPROCMASK =
-            Native.errnoFunction("sigprocmask", Native.INT, Native.INT, Native.POINTER, Native.POINTER);
-    private static final MethodHandle SETGROUPS =
-            Native.errnoFunction("setgroups", Native.INT, Native.LONG, Native.POINTER);
-    private static final MethodHandle SETGID = Native.errnoFunction("setgid", Native.INT, Native.INT);
-    private static final MethodHandle SETUID = Native.errnoFunction("setuid", Native.INT, Native.INT);
-    private static final MethodHandle PRCTL =
-            Native.errnoFunction("prctl", Native.INT, Native.INT, Native.LONG, Native.LONG, Native.LONG, Native.LONG);
-    private static final MethodHandle CHOWN =
-            Native.errnoFunction("chown", Native.INT, Native.POINTER, Native.INT, Native.INT);
+    // one holder class per C function: a function is linked (a downcall handle made) on its first call only, so
+    // a process links what it uses, not every function of this class
+    private static final class GETEUID {
+        static final MethodHandle H = Native.function("geteuid", Native.INT);
+    }
+
+    private static final class UMASK {
+        static final MethodHandle H = Native.function("umask", Native.INT, Native.INT);
+    }
+
+    private static final class SETSID {
+        static final MethodHandle H = Native.errnoFunction("setsid", Native.INT);
+    }
+
+    private static final class KILL {
+        static final MethodHandle H = Native.errnoFunction("kill", Native.INT, Native.INT, Native.INT);
+    }
+
+    private static final class DUP2 {
+        static final MethodHandle H = Native.errnoFunction("dup2", Native.INT, Native.INT, Native.INT);
+    }
+
+    private static final class OPEN {
+        static final MethodHandle H = Native.errnoFunction("open", Native.INT, Native.POINTER, Native.INT, Native.INT);
+    }
+
+    private static final class CLOSE {
+        static final MethodHandle H = Native.errnoFunction("close", Native.INT, Native.INT);
+    }
+
+    private static final class ISATTY {
+        static final MethodHandle H = Native.function("isatty", Native.INT, Native.INT);
+    }
+
+    private static final class SIGNAL {
+        static final MethodHandle H = Native.errnoFunction("signal", Native.POINTER, Native.INT, Native.POINTER);
+    }
+
+    private static final class SIGPROCMASK {
+        static final MethodHandle H =
+                Native.errnoFunction("sigprocmask", Native.INT, Native.INT, Native.POINTER, Native.POINTER);
+    }
+
+    private static final class SETGROUPS {
+        static final MethodHandle H = Native.errnoFunction("setgroups", Native.INT, Native.LONG, Native.POINTER);
+    }
+
+    private static final class SETGID {
+        static final MethodHandle H = Native.errnoFunction("setgid", Native.INT, Native.INT);
+    }
+
+    private static final class SETUID {
+        static final MethodHandle H = Native.errnoFunction("setuid", Native.INT, Native.INT);
+    }
+
+    private static final class PRCTL {
+        static final MethodHandle H = Native.errnoFunction(
+                "prctl", Native.INT, Native.INT, Native.LONG, Native.LONG, Native.LONG, Native.LONG);
+    }
+
+    private static final class CHOWN {
+        static final MethodHandle H = Native.errnoFunction("chown", Native.INT, Native.POINTER, Native.INT, Native.INT);
+    }
+
     private static final int SIG_SETMASK = 2;
     private static final int PR_SET_NO_NEW_PRIVS = 38;
 
     private Posix() {}
 
     public static int geteuid() {
-        return (int) call0(GETEUID);
+        return (int) call0(GETEUID.H);
     }
 
     /** Sets the file mode creation mask; returns the previous one. */
     public static int umask(int mask) {
         try {
-            return (int) UMASK.invokeExact(mask);
+            return (int) UMASK.H.invokeExact(mask);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -58,13 +101,13 @@ public final class Posix {
 
     /** Starts a new session (and process group) with this process as leader, detached from any terminal. */
     public static int setsid() {
-        return checked("setsid()", (arena, st) -> (int) SETSID.invokeExact(st));
+        return checked("setsid()", (arena, st) -> (int) SETSID.H.invokeExact(st));
     }
 
     /** Sends a signal; false if there is no such process (ESRCH), an exception for anything else (EPERM). */
     public static boolean kill(int pid, int sig) {
         try {
-            checked("kill(" + pid + ", " + sig + ")", (arena, st) -> (int) KILL.invokeExact(st, pid, sig));
+            checked("kill(" + pid + ", " + sig + ")", (arena, st) -> (int) KILL.H.invokeExact(st, pid, sig));
             return true;
         } catch (PosixException e) {
             if (e.errno() == Errno.ESRCH) return false;
@@ -73,21 +116,21 @@ public final class Posix {
     }
 
     public static void dup2(int oldFd, int newFd) {
-        checked("dup2(" + oldFd + ", " + newFd + ")", (arena, st) -> (int) DUP2.invokeExact(st, oldFd, newFd));
+        checked("dup2(" + oldFd + ", " + newFd + ")", (arena, st) -> (int) DUP2.H.invokeExact(st, oldFd, newFd));
     }
 
     public static int open(String path, int flags, int mode) {
-        return checked(
-                "open(" + path + ")", (arena, st) -> (int) OPEN.invokeExact(st, arena.allocateFrom(path), flags, mode));
+        return checked("open(" + path + ")", (arena, st) ->
+                (int) OPEN.H.invokeExact(st, arena.allocateFrom(path), flags, mode));
     }
 
     public static void close(int fd) {
-        checked("close(" + fd + ")", (arena, st) -> (int) CLOSE.invokeExact(st, fd));
+        checked("close(" + fd + ")", (arena, st) -> (int) CLOSE.H.invokeExact(st, fd));
     }
 
     public static boolean isatty(int fd) {
         try {
-            return (int) ISATTY.invokeExact(fd) == 1;
+            return (int) ISATTY.H.invokeExact(fd) == 1;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -96,7 +139,7 @@ public final class Posix {
     /** Resets a signal to its default action (a disposition inherited as "ignored" would hide it from the JVM). */
     public static void resetSignalToDefault(int sig) {
         checked("signal(" + sig + ", SIG_DFL)", (arena, st) -> {
-            var previous = (MemorySegment) SIGNAL.invokeExact(st, sig, MemorySegment.NULL); // SIG_DFL is 0
+            var previous = (MemorySegment) SIGNAL.H.invokeExact(st, sig, MemorySegment.NULL); // SIG_DFL is 0
             return previous.address() == -1L ? -1 : 0; // SIG_ERR
         });
     }
@@ -105,7 +148,7 @@ public final class Posix {
     public static void unblockAllSignals() {
         checked("sigprocmask(SIG_SETMASK, {})", (arena, st) -> {
             var empty = arena.allocate(128); // sigset_t on glibc, zeroed: no signal blocked
-            return (int) SIGPROCMASK.invokeExact(st, SIG_SETMASK, empty, MemorySegment.NULL);
+            return (int) SIGPROCMASK.H.invokeExact(st, SIG_SETMASK, empty, MemorySegment.NULL);
         });
     }
 
@@ -113,27 +156,27 @@ public final class Posix {
     public static void setgroups(int[] gids) {
         checked("setgroups(" + java.util.Arrays.toString(gids) + ")", (arena, st) -> {
             var list = gids.length == 0 ? MemorySegment.NULL : arena.allocateFrom(Native.INT, gids);
-            return (int) SETGROUPS.invokeExact(st, (long) gids.length, list);
+            return (int) SETGROUPS.H.invokeExact(st, (long) gids.length, list);
         });
     }
 
     public static void setgid(int gid) {
-        checked("setgid(" + gid + ")", (arena, st) -> (int) SETGID.invokeExact(st, gid));
+        checked("setgid(" + gid + ")", (arena, st) -> (int) SETGID.H.invokeExact(st, gid));
     }
 
     public static void setuid(int uid) {
-        checked("setuid(" + uid + ")", (arena, st) -> (int) SETUID.invokeExact(st, uid));
+        checked("setuid(" + uid + ")", (arena, st) -> (int) SETUID.H.invokeExact(st, uid));
     }
 
     /** prctl(PR_SET_NO_NEW_PRIVS): no exec of this process can ever gain privileges again. */
     public static void setNoNewPrivileges() {
         checked("prctl(PR_SET_NO_NEW_PRIVS)", (arena, st) ->
-                (int) PRCTL.invokeExact(st, PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L));
+                (int) PRCTL.H.invokeExact(st, PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L));
     }
 
     public static void chown(String path, int uid, int gid) {
         checked("chown(" + path + ", " + uid + ", " + gid + ")", (arena, st) ->
-                (int) CHOWN.invokeExact(st, arena.allocateFrom(path), uid, gid));
+                (int) CHOWN.H.invokeExact(st, arena.allocateFrom(path), uid, gid));
     }
 
     private static long call0(MethodHandle h) {

@@ -17,20 +17,40 @@ public final class UnixDatagram {
             SOCK_CLOEXEC = 02000000,
             SUN_PATH_OFFSET = 2,
             SUN_PATH_MAX = 108;
-    private static final MethodHandle SOCKET =
-            Native.errnoFunction("socket", Native.INT, Native.INT, Native.INT, Native.INT);
-    private static final MethodHandle SENDTO = Native.errnoFunction(
-            "sendto", Native.LONG, Native.INT, Native.POINTER, Native.LONG, Native.INT, Native.POINTER, Native.INT);
-    private static final MethodHandle BIND =
-            Native.errnoFunction("bind", Native.INT, Native.INT, Native.POINTER, Native.INT);
-    private static final MethodHandle RECV =
-            Native.errnoFunction("recv", Native.LONG, Native.INT, Native.POINTER, Native.LONG, Native.INT);
-    private static final MethodHandle CLOSE = Native.function("close", Native.INT, Native.INT);
-    private static final MethodHandle SETSOCKOPT = Native.errnoFunction(
-            "setsockopt", Native.INT, Native.INT, Native.INT, Native.INT, Native.POINTER, Native.INT);
+    // one holder class per C function: a function is linked (a downcall handle made) on its first call only, so
+    // a process links what it uses, not every function of this class
+    private static final class SOCKET {
+        static final MethodHandle H = Native.errnoFunction("socket", Native.INT, Native.INT, Native.INT, Native.INT);
+    }
+
+    private static final class SENDTO {
+        static final MethodHandle H = Native.errnoFunction(
+                "sendto", Native.LONG, Native.INT, Native.POINTER, Native.LONG, Native.INT, Native.POINTER, Native.INT);
+    }
+
+    private static final class BIND {
+        static final MethodHandle H = Native.errnoFunction("bind", Native.INT, Native.INT, Native.POINTER, Native.INT);
+    }
+
+    private static final class RECV {
+        static final MethodHandle H =
+                Native.errnoFunction("recv", Native.LONG, Native.INT, Native.POINTER, Native.LONG, Native.INT);
+    }
+
+    private static final class CLOSE {
+        static final MethodHandle H = Native.function("close", Native.INT, Native.INT);
+    }
+
+    private static final class SETSOCKOPT {
+        static final MethodHandle H = Native.errnoFunction(
+                "setsockopt", Native.INT, Native.INT, Native.INT, Native.INT, Native.POINTER, Native.INT);
+    }
+
     private static final int SOL_SOCKET = 1, SO_RCVTIMEO = 20, EAGAIN = 11;
-    private static final MethodHandle CLOCK_GETTIME =
-            Native.function("clock_gettime", Native.INT, Native.INT, Native.POINTER);
+
+    private static final class CLOCK_GETTIME {
+        static final MethodHandle H = Native.function("clock_gettime", Native.INT, Native.INT, Native.POINTER);
+    }
 
     private UnixDatagram() {}
 
@@ -38,16 +58,16 @@ public final class UnixDatagram {
     public static boolean send(String address, String text) {
         try (var arena = Arena.ofConfined()) {
             var st = Native.captureState(arena);
-            int fd = (int) SOCKET.invokeExact(st, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            int fd = (int) SOCKET.H.invokeExact(st, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
             if (fd < 0) return false;
             try {
                 var addr = sockaddr(arena, address);
                 byte[] data = text.getBytes(StandardCharsets.UTF_8);
                 var buf = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, data);
-                long n = (long) SENDTO.invokeExact(st, fd, buf, (long) data.length, 0, addr, (int) addr.byteSize());
+                long n = (long) SENDTO.H.invokeExact(st, fd, buf, (long) data.length, 0, addr, (int) addr.byteSize());
                 return n == data.length;
             } finally {
-                int ignored = (int) CLOSE.invokeExact(fd);
+                int ignored = (int) CLOSE.H.invokeExact(fd);
             }
         } catch (Throwable t) {
             return false;
@@ -58,10 +78,10 @@ public final class UnixDatagram {
     public static int bind(String address) {
         try (var arena = Arena.ofConfined()) {
             var st = Native.captureState(arena);
-            int fd = (int) SOCKET.invokeExact(st, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            int fd = (int) SOCKET.H.invokeExact(st, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
             if (fd < 0) throw new PosixException("socket(AF_UNIX)", Native.errno(st));
             var addr = sockaddr(arena, address);
-            int r = (int) BIND.invokeExact(st, fd, addr, (int) addr.byteSize());
+            int r = (int) BIND.H.invokeExact(st, fd, addr, (int) addr.byteSize());
             if (r < 0) throw new PosixException("bind(" + address + ")", Native.errno(st));
             return fd;
         } catch (PosixException e) {
@@ -78,7 +98,7 @@ public final class UnixDatagram {
             var tv = arena.allocate(16);
             tv.set(Native.LONG, 0, millis / 1000);
             tv.set(Native.LONG, 8, (millis % 1000) * 1000);
-            int r = (int) SETSOCKOPT.invokeExact(st, fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
+            int r = (int) SETSOCKOPT.H.invokeExact(st, fd, SOL_SOCKET, SO_RCVTIMEO, tv, 16);
             if (r < 0) throw new PosixException("setsockopt(SO_RCVTIMEO)", Native.errno(st));
         } catch (PosixException e) {
             throw e;
@@ -92,7 +112,7 @@ public final class UnixDatagram {
         try (var arena = Arena.ofConfined()) {
             var st = Native.captureState(arena);
             var buf = arena.allocate(4096);
-            long n = (long) RECV.invokeExact(st, fd, buf, 4096L, 0);
+            long n = (long) RECV.H.invokeExact(st, fd, buf, 4096L, 0);
             if (n < 0 && Native.errno(st) == EAGAIN) return null;
             if (n < 0) throw new PosixException("recv", Native.errno(st));
             return new String(
@@ -106,7 +126,7 @@ public final class UnixDatagram {
 
     public static void close(int fd) {
         try {
-            int ignored = (int) CLOSE.invokeExact(fd);
+            int ignored = (int) CLOSE.H.invokeExact(fd);
         } catch (Throwable t) {
             // nothing to do
         }
@@ -116,7 +136,7 @@ public final class UnixDatagram {
     public static long monotonicMicros() {
         try (var arena = Arena.ofConfined()) {
             var ts = arena.allocate(16);
-            int ignored = (int) CLOCK_GETTIME.invokeExact(1, ts);
+            int ignored = (int) CLOCK_GETTIME.H.invokeExact(1, ts);
             return ts.get(Native.LONG, 0) * 1_000_000L + ts.get(Native.LONG, 8) / 1000;
         } catch (Throwable t) {
             return 0;

@@ -9,16 +9,33 @@ import java.util.Optional;
 
 /** User and group look-ups through the C library (so NSS sources beyond /etc/passwd work too). */
 public final class UserDb {
-    private static final MethodHandle GETPWNAM_R = Native.function(
-            "getpwnam_r", Native.INT, Native.POINTER, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
-    private static final MethodHandle GETPWUID_R = Native.function(
-            "getpwuid_r", Native.INT, Native.INT, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
-    private static final MethodHandle GETGRNAM_R = Native.function(
-            "getgrnam_r", Native.INT, Native.POINTER, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
-    private static final MethodHandle GETGRGID_R = Native.function(
-            "getgrgid_r", Native.INT, Native.INT, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
-    private static final MethodHandle GETGROUPLIST =
-            Native.function("getgrouplist", Native.INT, Native.POINTER, Native.INT, Native.POINTER, Native.POINTER);
+    // one holder class per C function: a function is linked (a downcall handle made) on its first call only, so
+    // a process links what it uses, not every function of this class
+    private static final class GETPWNAM_R {
+        static final MethodHandle H = Native.function(
+                "getpwnam_r", Native.INT, Native.POINTER, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
+    }
+
+    private static final class GETPWUID_R {
+        static final MethodHandle H = Native.function(
+                "getpwuid_r", Native.INT, Native.INT, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
+    }
+
+    private static final class GETGRNAM_R {
+        static final MethodHandle H = Native.function(
+                "getgrnam_r", Native.INT, Native.POINTER, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
+    }
+
+    private static final class GETGRGID_R {
+        static final MethodHandle H = Native.function(
+                "getgrgid_r", Native.INT, Native.INT, Native.POINTER, Native.POINTER, Native.LONG, Native.POINTER);
+    }
+
+    private static final class GETGROUPLIST {
+        static final MethodHandle H =
+                Native.function("getgrouplist", Native.INT, Native.POINTER, Native.INT, Native.POINTER, Native.POINTER);
+    }
+
     private static final long BUFFER = 16384;
 
     /** An entry of the user database. */
@@ -33,8 +50,8 @@ public final class UserDb {
             var buf = arena.allocate(BUFFER);
             var result = arena.allocate(ValueLayout.ADDRESS);
             int rc = nameOrUid.matches("\\d+")
-                    ? (int) GETPWUID_R.invokeExact(Integer.parseInt(nameOrUid), pw, buf, BUFFER, result)
-                    : (int) GETPWNAM_R.invokeExact(arena.allocateFrom(nameOrUid), pw, buf, BUFFER, result);
+                    ? (int) GETPWUID_R.H.invokeExact(Integer.parseInt(nameOrUid), pw, buf, BUFFER, result)
+                    : (int) GETPWNAM_R.H.invokeExact(arena.allocateFrom(nameOrUid), pw, buf, BUFFER, result);
             if (rc != 0 || result.get(ValueLayout.ADDRESS, 0).address() == 0) return Optional.empty();
             return Optional.of(
                     new Passwd(string(pw, 0), pw.get(Native.INT, 16), pw.get(Native.INT, 20), string(pw, 32)));
@@ -50,8 +67,8 @@ public final class UserDb {
             var buf = arena.allocate(BUFFER);
             var result = arena.allocate(ValueLayout.ADDRESS);
             int rc = nameOrGid.matches("\\d+")
-                    ? (int) GETGRGID_R.invokeExact(Integer.parseInt(nameOrGid), gr, buf, BUFFER, result)
-                    : (int) GETGRNAM_R.invokeExact(arena.allocateFrom(nameOrGid), gr, buf, BUFFER, result);
+                    ? (int) GETGRGID_R.H.invokeExact(Integer.parseInt(nameOrGid), gr, buf, BUFFER, result)
+                    : (int) GETGRNAM_R.H.invokeExact(arena.allocateFrom(nameOrGid), gr, buf, BUFFER, result);
             if (rc != 0 || result.get(ValueLayout.ADDRESS, 0).address() == 0) return Optional.empty();
             return Optional.of(gr.get(Native.INT, 16));
         } catch (Throwable t) {
@@ -66,7 +83,7 @@ public final class UserDb {
             try (var arena = Arena.ofConfined()) {
                 var list = arena.allocate(Native.INT, n);
                 var count = arena.allocateFrom(Native.INT, n);
-                int rc = (int) GETGROUPLIST.invokeExact(arena.allocateFrom(user), primaryGid, list, count);
+                int rc = (int) GETGROUPLIST.H.invokeExact(arena.allocateFrom(user), primaryGid, list, count);
                 int got = count.get(Native.INT, 0);
                 if (rc >= 0) return Arrays.copyOf(list.toArray(Native.INT), got);
                 n = Math.max(got, n * 2);
