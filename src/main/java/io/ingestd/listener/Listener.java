@@ -47,6 +47,7 @@ public final class Listener implements Runnable {
     // requests read but not yet in the queue (it was full): the socket is not read again until they are in
     private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
     private volatile boolean holding;
+    private volatile boolean readingStopped;
     // the frames of the message being read, reused (no ZMsg and ZFrame objects per message)
     private final ArrayList<byte[]> frames = new ArrayList<>();
     private final @Nullable Admission admission;
@@ -142,8 +143,18 @@ public final class Listener implements Runnable {
         return pending;
     }
 
+    /** Requests were read that are not in the queue yet (it is full). */
     public boolean isHolding() {
         return holding;
+    }
+
+    /**
+     * After {@link #stopReading()}: true once a whole round of the loop ran stopped, so that nothing read from then
+     * on goes to the queue (it is answered RETRY at once). Check it, then {@link #isHolding()}, then the queue:
+     * in that order, a request on its way from this thread to the queue is seen in one of them.
+     */
+    public boolean hasStoppedReading() {
+        return readingStopped;
     }
 
     /** Stop taking new requests (graceful stop): replies still go out, new requests are answered RETRY. */
@@ -176,6 +187,7 @@ public final class Listener implements Runnable {
             var drain = ByteBuffer.allocate(64);
             while (running && !Thread.currentThread().isInterrupted()) {
                 heartbeatNanos = System.nanoTime();
+                boolean stopped = !reading; // once false, every message read from here on is answered RETRY
                 replies.clearWake(drain);
                 long newLimit = transportLimitChange;
                 if (newLimit > 0) {
@@ -192,6 +204,7 @@ public final class Listener implements Runnable {
                 // a refused offer is remembered by the queue, and the writer that next takes records wakes us
                 boolean canRead = waiting.isEmpty();
                 holding = !canRead;
+                if (stopped) readingStopped = true;
                 socketKey.interestOps(canRead ? SelectionKey.OP_READ : 0);
                 if (canRead && (router.getEvents() & ZMQ.Poller.POLLIN) != 0) {
                     selector.selectNow(); // more is waiting (a burst ended early): do not block
