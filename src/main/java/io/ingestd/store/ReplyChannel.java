@@ -88,6 +88,9 @@ public final class ReplyChannel implements AutoCloseable {
 
     /** Empties the pipe. Socket thread only, at the top of its loop. */
     public void clearWake(ByteBuffer scratch) {
+        // nothing was written (the common case while the socket's thread is busy): no read system call. A wake-up
+        // whose flag is set after this look leaves its byte in the pipe, and the selector returns at once for it
+        if (!wakePending.get()) return;
         try {
             while (pipe.source().read(scratch.clear()) > 0) {
                 // discard: the bytes only woke the selector
