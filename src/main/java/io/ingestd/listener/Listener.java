@@ -183,12 +183,13 @@ public final class Listener implements Runnable {
     public void run() {
         try (Selector selector = Selector.open()) {
             SelectionKey socketKey = router.getFD().register(selector, SelectionKey.OP_READ);
-            replies.wakeSource().register(selector, SelectionKey.OP_READ);
+            SelectionKey wakeKey = replies.wakeSource().register(selector, SelectionKey.OP_READ);
             var drain = ByteBuffer.allocate(64);
+            boolean wakeReady = false;
             while (running && !Thread.currentThread().isInterrupted()) {
                 heartbeatNanos = System.nanoTime();
                 boolean stopped = !reading; // once false, every message read from here on is answered RETRY
-                replies.clearWake(drain);
+                replies.clearWake(drain, wakeReady);
                 long newLimit = transportLimitChange;
                 if (newLimit > 0) {
                     router.setMaxMsgSize(newLimit); // socket options only from this thread
@@ -213,6 +214,7 @@ public final class Listener implements Runnable {
                     selector.select(100);
                     replies.awake();
                 }
+                wakeReady = selector.selectedKeys().contains(wakeKey);
                 selector.selectedKeys().clear();
             }
             sendReplies();

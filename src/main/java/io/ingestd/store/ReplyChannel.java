@@ -86,11 +86,15 @@ public final class ReplyChannel implements AutoCloseable {
         return pipe.source();
     }
 
-    /** Empties the pipe. Socket thread only, at the top of its loop. */
-    public void clearWake(ByteBuffer scratch) {
-        // nothing was written (the common case while the socket's thread is busy): no read system call. A wake-up
-        // whose flag is set after this look leaves its byte in the pipe, and the selector returns at once for it
-        if (!wakePending.get()) return;
+    /**
+     * Empties the pipe. Socket thread only, at the top of its loop; {@code pipeReady}: its selector reported the
+     * pipe readable.
+     */
+    public void clearWake(ByteBuffer scratch, boolean pipeReady) {
+        // nothing was written and the selector did not see a byte (the common case while the socket's thread is
+        // busy): no read system call. A byte written after its flag was cleared here is seen by the selector, and
+        // `pipeReady` drains it on the next round (else the selector would return at once forever)
+        if (!pipeReady && !wakePending.get()) return;
         try {
             while (pipe.source().read(scratch.clear()) > 0) {
                 // discard: the bytes only woke the selector
