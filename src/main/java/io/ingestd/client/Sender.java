@@ -162,6 +162,13 @@ public final class Sender implements AutoCloseable {
         return n;
     }
 
+    /** The answers already here, without waiting. */
+    public int receiveNow(Consumer<Answer> onAnswer) {
+        int n = 0;
+        for (ZMsg msg; (msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT)) != null; ) n += deliver(msg, onAnswer);
+        return n;
+    }
+
     private int deliver(ZMsg msg, Consumer<Answer> onAnswer) {
         if (msg.size() != 3 || msg.getFirst().size() != 8) return 0;
         long id = ByteBuffer.wrap(msg.pop().getData()).getLong();

@@ -181,7 +181,10 @@ public final class Daemon {
         var listenerThread = r.listenerThread();
         listener.stopReading();
         awaitQuietly(
-                () -> (queue.isEmpty() && !listener.isHolding())
+                // in this order: a request on its way from the listener to the queue is seen in one of them
+                () -> ((listener.hasStoppedReading() || !listenerThread.isAlive())
+                                && !listener.isHolding()
+                                && queue.isEmpty())
                         || writerThreads.stream().noneMatch(Thread::isAlive),
                 Duration.ofMinutes(10));
         r.writers().forEach(GroupCommitWriter::stop);

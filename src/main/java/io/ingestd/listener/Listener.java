@@ -11,13 +11,14 @@ import org.jspecify.annotations.Nullable;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
-import org.zeromq.ZMsg;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,12 @@ public final class Listener implements Runnable {
     private volatile boolean running = true;
     private volatile long heartbeatNanos = System.nanoTime();
     private volatile int pending;
-    private volatile @Nullable PendingRequest held;
+    // requests read but not yet in the queue (it was full): the socket is not read again until they are in
+    private final ArrayDeque<PendingRequest> waiting = new ArrayDeque<>();
+    private volatile boolean holding;
+    private volatile boolean readingStopped;
+    // the frames of the message being read, reused (no ZMsg and ZFrame objects per message)
+    private final ArrayList<byte[]> frames = new ArrayList<>();
     private final @Nullable Admission admission;
     private long lastTooLargeLog;
 
@@ -137,8 +143,18 @@ public final class Listener implements Runnable {
         return pending;
     }
 
+    /** Requests were read that are not in the queue yet (it is full). */
     public boolean isHolding() {
-        return held != null;
+        return holding;
+    }
+
+    /**
+     * After {@link #stopReading()}: true once a whole round of the loop ran stopped, so that nothing read from then
+     * on goes to the queue (it is answered RETRY at once). Check it, then {@link #isHolding()}, then the queue:
+     * in that order, a request on its way from this thread to the queue is seen in one of them.
+     */
+    public boolean hasStoppedReading() {
+        return readingStopped;
     }
 
     /** Stop taking new requests (graceful stop): replies still go out, new requests are answered RETRY. */
@@ -167,39 +183,48 @@ public final class Listener implements Runnable {
     public void run() {
         try (Selector selector = Selector.open()) {
             SelectionKey socketKey = router.getFD().register(selector, SelectionKey.OP_READ);
-            replies.wakeSource().register(selector, SelectionKey.OP_READ);
+            SelectionKey wakeKey = replies.wakeSource().register(selector, SelectionKey.OP_READ);
             var drain = ByteBuffer.allocate(64);
+            boolean wakeReady = false;
             while (running && !Thread.currentThread().isInterrupted()) {
                 heartbeatNanos = System.nanoTime();
-                replies.clearWake(drain);
+                boolean stopped = !reading; // once false, every message read from here on is answered RETRY
+                replies.clearWake(drain, wakeReady);
                 long newLimit = transportLimitChange;
                 if (newLimit > 0) {
                     router.setMaxMsgSize(newLimit); // socket options only from this thread
                     transportLimitChange = -1;
                 }
                 sendReplies();
-                offerHeld();
-                if (held == null) readBurst();
-                // after a failed offer: a writer that took records before this line finds `held` set and wakes us
-                offerHeld();
-                boolean canRead = held == null;
+                queue.offerAll(waiting);
+                if (waiting.isEmpty()) {
+                    readBurst();
+                    // the whole burst at once: one lock acquisition and one wake-up of the writers
+                    queue.offerAll(waiting);
+                }
+                // a refused offer is remembered by the queue, and the writer that next takes records wakes us
+                boolean canRead = waiting.isEmpty();
+                holding = !canRead;
+                if (stopped) readingStopped = true;
                 socketKey.interestOps(canRead ? SelectionKey.OP_READ : 0);
                 if (canRead && (router.getEvents() & ZMQ.Poller.POLLIN) != 0) {
                     selector.selectNow(); // more is waiting (a burst ended early): do not block
-                } else if (replies.isEmpty()) {
+                } else if (replies.mayBlock()) {
+                    // from here a completed batch writes the wake-up byte; while this thread is busy, none does
                     selector.select(100);
+                    replies.awake();
                 }
+                wakeReady = selector.selectedKeys().contains(wakeKey);
                 selector.selectedKeys().clear();
             }
             sendReplies();
-            var h = held;
-            if (h != null) {
+            for (PendingRequest h; (h = waiting.pollFirst()) != null; ) {
                 // no writer took it (they failed): answered here, as nothing else can
                 Route.send(
                         router, java.util.Objects.requireNonNull(h.replyTo()), new Reply.Retry("shutting down").wire());
                 stats.retried(h.records().size());
-                held = null;
             }
+            holding = false;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (org.zeromq.ZMQException e) {
@@ -209,37 +234,40 @@ public final class Listener implements Runnable {
         }
     }
 
-    private void offerHeld() {
-        if (held != null && queue.offer(held)) held = null;
-    }
-
+    /**
+     * Reads, without blocking, up to {@link #READ_BURST} waiting messages, and no more records than the queue has
+     * room for (at least one message, so that a refused offer leaves the queue waiting to call us back): what was
+     * read is bounded by the queue's size, and goes to {@link #waiting}, to be handed over in one piece.
+     */
     private void readBurst() {
-        for (int i = 0; i < READ_BURST && held == null; i++) {
+        int room = queue.room();
+        int records = 0;
+        for (int i = 0; i < READ_BURST && (i == 0 || records < room); i++) {
             zmq.Msg frame = router.recvMsg(ZMQ.DONTWAIT);
             if (frame == null) return;
             // the connection's ZAP User-Id (a CURVE client's public key) travels as metadata of the frames it sent
             // (not of the routing-id frame, which the ROUTER adds)
             String userId = null;
-            var msg = new ZMsg();
-            msg.add(frame.data());
+            frames.clear();
+            frames.add(frame.data());
             while (frame.hasMore()) {
                 frame = router.recvMsg(0);
-                msg.add(frame.data());
+                frames.add(frame.data());
                 if (userId == null && frame.getMetadata() != null)
                     userId = frame.getMetadata().get(zmq.io.Metadata.USER_ID);
             }
-            accept(msg, userId);
+            records += accept(frames, userId);
         }
     }
 
     // pending is volatile for the draining thread; only this, the listener thread, writes it
     @SuppressWarnings("NonAtomicVolatileUpdate")
-    private void accept(ZMsg msg, @Nullable String userId) {
+    private int accept(List<byte[]> msg, @Nullable String userId) {
         long now = System.nanoTime();
         var route = Route.split(msg);
         if (route.problem() != null) {
             rejectNow(route, Reply.reject(Reply.Reason.ENVELOPE, route.problem()), route.body());
-            return;
+            return 0;
         }
         byte[] body = java.util.Objects.requireNonNull(route.body(), "a well-formed envelope has a body");
         if (admission != null && admission.isRevoked(userId)) {
@@ -250,7 +278,7 @@ public final class Listener implements Runnable {
                             "client key " + userId + " was removed from "
                                     + "curve.clients.dir; this client may no longer write"),
                     route.body());
-            return;
+            return 0;
         }
         var l = limits;
         var key = route.replyTo().peerKey();
@@ -263,25 +291,30 @@ public final class Listener implements Runnable {
                             "too many unanswered requests on this " + "connection (max " + l.maxPendingPerPeer()
                                     + "); wait for replies"),
                     route.body());
-            return;
+            return 0;
         }
-        switch (RecordParser.parse(body, l.maxBytes(), l.maxRecords())) {
-            case RecordParser.Result.Invalid(var reject) -> rejectNow(route, reject, body);
+        return switch (RecordParser.parse(body, l.maxBytes(), l.maxRecords())) {
+            case RecordParser.Result.Invalid(var reject) -> {
+                rejectNow(route, reject, body);
+                yield 0;
+            }
             case RecordParser.Result.Parsed(var records)
             when !reading -> {
                 // stopping: what arrives now is answered at once, so no client waits on a daemon that is leaving
                 stats.messages.increment();
                 stats.retried(records.size());
                 Route.send(router, route.replyTo(), new Reply.Retry("shutting down").wire());
+                yield 0;
             }
             case RecordParser.Result.Parsed(var records) -> {
                 stats.received(records.size());
-                var request = new PendingRequest(records, route.replyTo(), now);
                 pendingByPeer.merge(key, 1, Integer::sum);
                 pending++;
-                if (!queue.offer(request)) held = request; // backpressure: stop reading until there is room
+                // queued with the rest of the burst; if the queue is full it waits here, and reading stops
+                waiting.addLast(new PendingRequest(records, route.replyTo(), now));
+                yield records.size();
             }
-        }
+        };
     }
 
     private void rejectNow(Route route, Reply.Reject reject, byte @Nullable [] raw) {

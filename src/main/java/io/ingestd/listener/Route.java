@@ -2,11 +2,10 @@ package io.ingestd.listener;
 
 import io.ingestd.protocol.ReplyTo;
 import org.jspecify.annotations.Nullable;
-import org.zeromq.ZFrame;
 import org.zeromq.ZMQ;
-import org.zeromq.ZMsg;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One received message taken apart: where its reply goes, and its body. A message that breaks the envelope rules
@@ -16,16 +15,11 @@ import java.util.Arrays;
 record Route(
         ReplyTo replyTo, byte @Nullable [] body, @Nullable String problem) {
 
-    static Route split(ZMsg msg) {
+    static Route split(List<byte[]> msg) {
         int n = msg.size();
-        var frames = new byte[n][];
+        var frames = msg.toArray(new byte[n][]);
         int delimiter = -1;
-        int i = 0;
-        for (ZFrame f : msg) {
-            frames[i] = f.getData();
-            if (delimiter < 0 && i > 0 && frames[i].length == 0) delimiter = i;
-            i++;
-        }
+        for (int i = 1; i < n && delimiter < 0; i++) if (frames[i].length == 0) delimiter = i;
         if (delimiter < 0) {
             // no delimiter: answer straight to the routing id, with the body if there is exactly one
             byte[] body = n == 2 ? frames[1] : null;

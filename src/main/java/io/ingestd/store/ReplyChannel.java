@@ -19,6 +19,9 @@ public final class ReplyChannel implements AutoCloseable {
     private final Queue<PendingRequest> answered = new ConcurrentLinkedQueue<>();
     private final Pipe pipe;
     private final AtomicBoolean wakePending = new AtomicBoolean();
+    // set by the socket's thread just before it blocks in its selector: only then does a completed batch need a
+    // byte in the pipe (a write system call and a wake-up each), not once per batch while that thread is busy
+    private volatile boolean blocking;
 
     public ReplyChannel() {
         try {
@@ -29,10 +32,30 @@ public final class ReplyChannel implements AutoCloseable {
         }
     }
 
-    /** Hands answered requests to the socket's thread. */
+    /**
+     * Hands answered requests to the socket's thread; wakes it only if it is blocked or about to block (it looks at
+     * the queue on every round of its loop otherwise).
+     */
     public void complete(List<PendingRequest> requests) {
         answered.addAll(requests);
-        wake();
+        // after the add: either the socket's thread sees the requests in mayBlock(), or this sees it blocking
+        if (blocking) wake();
+    }
+
+    /**
+     * Socket thread only, right before it blocks: true if it may block (nothing answered is waiting; a batch
+     * completed from now on wakes it). Call {@link #awake()} once the selector returns.
+     */
+    public boolean mayBlock() {
+        blocking = true;
+        if (answered.isEmpty()) return true;
+        blocking = false;
+        return false;
+    }
+
+    /** Socket thread only: it is no longer blocked. */
+    public void awake() {
+        blocking = false;
     }
 
     /** The next answered request, or null. Socket thread only. */
@@ -44,7 +67,10 @@ public final class ReplyChannel implements AutoCloseable {
         return answered.isEmpty();
     }
 
-    /** Makes the socket's thread come round its loop (at most one byte in the pipe at a time). */
+    /**
+     * Makes the socket's thread come round its loop (at most one byte in the pipe at a time): for anything other
+     * than answered requests (space in the queue, a stop, a reload), always.
+     */
     public void wake() {
         if (wakePending.compareAndSet(false, true)) {
             try {
@@ -60,8 +86,15 @@ public final class ReplyChannel implements AutoCloseable {
         return pipe.source();
     }
 
-    /** Empties the pipe. Socket thread only, at the top of its loop. */
-    public void clearWake(ByteBuffer scratch) {
+    /**
+     * Empties the pipe. Socket thread only, at the top of its loop; {@code pipeReady}: its selector reported the
+     * pipe readable.
+     */
+    public void clearWake(ByteBuffer scratch, boolean pipeReady) {
+        // nothing was written and the selector did not see a byte (the common case while the socket's thread is
+        // busy): no read system call. A byte written after its flag was cleared here is seen by the selector, and
+        // `pipeReady` drains it on the next round (else the selector would return at once forever)
+        if (!pipeReady && !wakePending.get()) return;
         try {
             while (pipe.source().read(scratch.clear()) > 0) {
                 // discard: the bytes only woke the selector

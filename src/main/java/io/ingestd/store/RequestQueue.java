@@ -44,6 +44,47 @@ public final class RequestQueue {
     }
 
     /**
+     * Moves requests from the head of {@code group} into the queue, in order, as far as there is room, under one
+     * lock acquisition and with one signal to the writers: the listener hands over what one read burst brought,
+     * not message by message (a wake-up per message was a system call per message). What does not fit stays in
+     * {@code group}, and {@code onSpace} is called once a writer has taken records.
+     *
+     * @return how many requests were moved
+     */
+    public int offerAll(java.util.Deque<PendingRequest> group) {
+        if (group.isEmpty()) return 0;
+        int moved = 0;
+        lock.lock();
+        try {
+            for (PendingRequest r; (r = group.peekFirst()) != null; ) {
+                int n = r.records().size();
+                if (records + n > capacity && !queue.isEmpty()) {
+                    refused = true;
+                    break;
+                }
+                queue.add(group.pollFirst());
+                records += n;
+                moved++;
+            }
+            // one writer is woken; it wakes the next if it leaves requests behind (see take)
+            if (moved > 0) notEmpty.signal();
+            return moved;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records that fit before the queue is full: the listener reads no more than this in one burst. */
+    public int room() {
+        lock.lock();
+        try {
+            return Math.max(0, capacity - records);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Waits up to the timeout for a first request, then takes whatever else is queued up to {@code maxRecords}:
      * the batch grows by itself while the previous commit runs (group commit).
      */
@@ -65,6 +106,8 @@ public final class RequestQueue {
                 batch.add(r);
             }
             records -= taken;
+            // a group handed over at once signals one writer: what this batch left is for the next one
+            if (!queue.isEmpty()) notEmpty.signal();
             wasFull = refused;
             refused = false;
         } finally {
