@@ -129,6 +129,12 @@ public final class Detach {
         return null;
     }
 
+    /**
+     * The system property in which the launcher lists (space-separated) the JVM options it gave this command's JVM
+     * only: a command lives for a fraction of a second, the daemon needs the JVM's defaults (C2, its GC).
+     */
+    static final String COMMAND_JVM_OPTIONS = "ingestd.command.jvm";
+
     /** The same JVM, options and class path as this process, running the daemon entry point. */
     private static List<String> command(@Nullable Path setsid) {
         var cmd = new ArrayList<String>();
@@ -136,13 +142,28 @@ public final class Detach {
             cmd.addAll(List.of("/bin/sh", "-c", "exec \"$0\" --fork \"$@\" 2>&1 | cat", setsid.toString()));
         }
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!arg.startsWith("-agentlib:jdwp")) cmd.add(arg);
-        }
+        cmd.addAll(daemonOptions(ManagementFactory.getRuntimeMXBean().getInputArguments()));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.ingestd.Main");
         cmd.add(DaemonProcess.COMMAND);
         return cmd;
+    }
+
+    /** This JVM's options minus the debugger agent and one occurrence of each command-only option. */
+    static List<String> daemonOptions(List<String> jvmOptions) {
+        String prefix = "-D" + COMMAND_JVM_OPTIONS + "=";
+        var commandOnly = new ArrayList<String>();
+        for (String arg : jvmOptions) {
+            if (arg.startsWith(prefix)) {
+                for (String o : arg.substring(prefix.length()).split(" ", -1)) if (!o.isEmpty()) commandOnly.add(o);
+            }
+        }
+        var result = new ArrayList<String>();
+        for (String arg : jvmOptions) {
+            if (arg.startsWith("-agentlib:jdwp") || arg.startsWith(prefix) || commandOnly.remove(arg)) continue;
+            result.add(arg);
+        }
+        return result;
     }
 }

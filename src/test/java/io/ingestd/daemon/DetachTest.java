@@ -1,0 +1,39 @@
+package io.ingestd.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+class DetachTest {
+    @Test
+    void theDaemonGetsTheJvmOptionsOfStartWithoutThoseTheLauncherGaveTheCommandOnly() {
+        var start = List.of(
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Dingestd.command.jvm=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+                "-agentlib:jdwp=transport=dt_socket,server=y",
+                "-Dingestd.home=/usr/lib/ingestd");
+        assertThat(Detach.daemonOptions(start))
+                .containsExactly("--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-Dingestd.home=/usr/lib/ingestd");
+    }
+
+    @Test
+    void anOptionAlsoGivenByTheUserIsKeptOnce() {
+        var start = List.of(
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Dingestd.command.jvm=-XX:+UseSerialGC " + "-XX:TieredStopAtLevel=1");
+        assertThat(Detach.daemonOptions(start)).containsExactly("-XX:+UseSerialGC");
+    }
+
+    @Test
+    void withoutTheLauncherEveryOptionIsKept() {
+        assertThat(Detach.daemonOptions(List.of("-Xmx1g", "-XX:+UseSerialGC")))
+                .containsExactly("-Xmx1g", "-XX:+UseSerialGC");
+    }
+}
