@@ -78,6 +78,13 @@ public final class Detach {
             if (!t.join(timeout)) {
                 return new Outcome.TimedOut(pid.get(), timeout);
             }
+            if (result[0] instanceof Outcome.Failed failed) {
+                // the daemon exits after it reported: wait for that (its output ends when it does), so that a start
+                // right after this one does not find the PID file still locked or the log still open
+                var exited = Thread.ofVirtual().start(() -> drain(reader));
+                if (!exited.join(EXIT_AFTER_FAILURE)) exited.interrupt();
+                return failed;
+            }
             if (result[0] != null) return result[0];
             if (setsid != null) return new Outcome.Died(OptionalInt.empty(), List.copyOf(output));
             p.waitFor(5, TimeUnit.SECONDS);
@@ -86,6 +93,19 @@ public final class Detach {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Outcome.TimedOut(pid.get(), timeout);
+        }
+    }
+
+    /** Longest wait for a daemon that reported a failed start to exit. */
+    private static final Duration EXIT_AFTER_FAILURE = Duration.ofSeconds(10);
+
+    private static void drain(BufferedReader reader) {
+        try {
+            while (reader.readLine() != null) {
+                // what a failed daemon prints while it exits was logged by it; only its end matters here
+            }
+        } catch (IOException e) {
+            // the pipe closed: the daemon is gone
         }
     }
 

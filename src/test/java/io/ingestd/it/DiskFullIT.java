@@ -45,6 +45,11 @@ class DiskFullIT {
         return where;
     }
 
+    static String lastLines(Path log) throws IOException {
+        var lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
     static void fill(Path dir) throws IOException {
         try (var out = Files.newOutputStream(dir.resolve("filler"))) {
             byte[] block = new byte[65536];
@@ -93,7 +98,9 @@ class DiskFullIT {
         }
         assertThat(ingestd.stop().exitCode()).isZero();
         String url = "jdbc:h2:file:" + data.resolve("ingestd");
-        assertThat(EndToEndIT.tickets(url, "1=1")).containsAll(acknowledged);
+        assertThat(EndToEndIT.tickets(url, "1=1"))
+                .as("every acknowledged record stored; the daemon's log:%n%s", lastLines(logs.resolve("ingestd.log")))
+                .containsAll(acknowledged);
     }
 
     @Test
