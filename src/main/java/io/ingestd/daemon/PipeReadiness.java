@@ -5,8 +5,9 @@ import io.ingestd.posix.Posix;
 import java.io.PrintStream;
 
 /**
- * The daemon's side of the readiness channel: one line on the pipe {@code start} waits on, then stdout and
- * stderr go to /dev/null, which closes the pipe and lets {@code start} exit.
+ * The daemon's side of the readiness channel: one line on the pipe {@code start} waits on. After READY, stdout and
+ * stderr go to /dev/null, which closes the pipe and lets {@code start} exit. After FAILED they stay: the daemon is
+ * exiting, and the pipe's end is how {@code start} knows it is gone (its PID lock and files released).
  */
 final class PipeReadiness implements Readiness {
     static final String READY = "INGESTD-READY ";
@@ -30,7 +31,7 @@ final class PipeReadiness implements Readiness {
     @Override
     public void failed(Phase phase, String message) {
         out.println(FAILED + phase.name() + " " + message.replace('\n', ' '));
-        detachOutput();
+        out.flush();
     }
 
     private void detachOutput() {
