@@ -34,6 +34,23 @@ class SessionMoveIT {
                 var st = c.createStatement()) {
             st.execute("CREATE TABLE t (a INT PRIMARY KEY)");
         }
+        // whether the driver notices the cut while closing statements (and moves silently) depends on when the
+        // reset reaches its socket; a try where it noticed nothing proves nothing, so there are up to five
+        boolean moved = false;
+        for (int attempt = 1; attempt <= 5 && !moved; attempt++) moved = moveAndRefuse(name);
+        assertThat(moved)
+                .as("the driver moved silently to the next host in one of 5 tries")
+                .isTrue();
+        try (var c = DriverManager.getConnection(direct);
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("neither half committed").isZero();
+        }
+    }
+
+    /** One try: false when the connection did not move (nothing was committed then either). */
+    private static boolean moveAndRefuse(String name) throws Exception {
         try (var first = new TcpProxy(3306)) {
             String url = "jdbc:mariadb:sequential://127.0.0.1:" + first.port() + ",127.0.0.1:3306/" + name
                     + "?user=root&useServerPrepStmts=true&cachePrepStmts=false";
@@ -60,7 +77,10 @@ class SessionMoveIT {
                             if (next != null) next.close();
                             return !Session.of(c).equals(began) || next == null;
                         });
-                assertThat(Session.of(c)).as("moved silently").isNotEqualTo(began);
+                if (Session.of(c).equals(began)) {
+                    c.rollback();
+                    return false;
+                }
                 try (var st = c.createStatement()) {
                     st.executeUpdate("INSERT INTO t VALUES (3)"); // runs on the new host, in a new transaction
                 }
@@ -68,13 +88,11 @@ class SessionMoveIT {
                         .isInstanceOf(SQLTransientConnectionException.class)
                         .hasMessageContaining("moved");
                 c.rollback();
+                return true;
             }
-        }
-        try (var c = DriverManager.getConnection(direct);
-                var st = c.createStatement();
-                var rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
-            rs.next();
-            assertThat(rs.getLong(1)).as("neither half committed").isZero();
+        } catch (java.sql.SQLException notMovedButBroken) {
+            // the driver reported the cut instead of moving: nothing committed, another try
+            return false;
         }
     }
 }
