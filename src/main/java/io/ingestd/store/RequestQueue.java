@@ -7,8 +7,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The bounded queue between the socket and the writers, counted in records. {@link #offer} never blocks: when
- * the queue is full the listener holds the message and stops reading the socket (backpressure), so nothing is
+ * The bounded queue between the socket and the writers, counted in records. {@link #offerAll} never blocks: when
+ * the queue is full the listener holds what it read and stops reading the socket (backpressure), so nothing is
  * dropped and memory stays bounded.
  */
 public final class RequestQueue {
@@ -26,21 +26,9 @@ public final class RequestQueue {
         this.onSpace = onSpace;
     }
 
+    /** One request, as {@link #offerAll} takes a group: false (and {@code onSpace} later) when it does not fit. */
     public boolean offer(PendingRequest r) {
-        lock.lock();
-        try {
-            int n = r.records().size();
-            if (records + n > capacity && !queue.isEmpty()) {
-                refused = true;
-                return false;
-            }
-            queue.add(r);
-            records += n;
-            notEmpty.signal();
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return offerAll(new ArrayDeque<>(List.of(r))) == 1;
     }
 
     /**
