@@ -7,6 +7,7 @@ import io.ingestd.metrics.Stats;
 import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -32,16 +33,19 @@ public final class Database implements AutoCloseable {
     final long node;
 
     private final int networkTimeoutMillis;
+    /** Where the schema's fingerprint is kept between starts ({@link SchemaFingerprint}). */
+    private final Path dataDir;
 
     private Database(
             HikariConfig poolConfig,
             HikariDataSource pool,
             Dialect dialect,
             String table,
-            long node,
+            Path dataDir,
             int networkTimeoutMillis) {
         this.poolConfig = poolConfig;
-        this.node = node;
+        this.node = nodeId(dataDir);
+        this.dataDir = dataDir;
         this.pool = pool;
         this.autocommitConfig = autocommitConfig(poolConfig);
         this.dialect = dialect;
@@ -85,7 +89,7 @@ public final class Database implements AutoCloseable {
                     pool,
                     Dialect.of(config.db().url()),
                     config.db().table(),
-                    nodeId(config.paths().dataDir()),
+                    config.paths().dataDir(),
                     (int) config.db().networkTimeout().toMillis());
             if (now) db.migrateIfNeeded();
             return db;
@@ -168,6 +172,7 @@ public final class Database implements AutoCloseable {
         String history = table + "_schema_history";
         Optional<String> historyBefore;
         boolean tableBefore;
+        @Nullable String fingerprint = null;
         try (Connection c = pool.getConnection()) {
             historyBefore = TableShape.find(c, history);
             if (historyBefore.isPresent() && !SchemaHistory.hasAppliedMigration(c, historyBefore.get())) {
@@ -188,10 +193,23 @@ public final class Database implements AutoCloseable {
                                 + "): set db.table to a "
                                 + "new table name, and copy old rows into it if needed (README: Migrating from the PHP daemon)");
             }
+            if (tableBefore && historyBefore.isPresent()) {
+                fingerprint = SchemaFingerprint.of(c, dialect, table, historyBefore.get());
+            }
             c.commit();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the database's tables: " + SqlFailure.describe(e), e);
         }
+        if (fingerprint != null && SchemaFingerprint.matches(dataDir, fingerprint)) {
+            log.debug("table '{}' and {} unchanged since Flyway last validated them: Flyway not run", table, history);
+        } else {
+            flyway(history, historyBefore.isPresent(), tableBefore);
+        }
+        checkShape();
+    }
+
+    /** Flyway's migrate (and validate); once it ran to the end, the fingerprint for the next start. */
+    private void flyway(String history, boolean historyBefore, boolean tableBefore) {
         try {
             Flyway.configure()
                     .dataSource(pool)
@@ -203,13 +221,22 @@ public final class Database implements AutoCloseable {
                     .load()
                     .migrate();
         } catch (org.flywaydb.core.api.FlywayException e) {
-            undoFailedMigration(historyBefore.isPresent(), tableBefore);
+            undoFailedMigration(historyBefore, tableBefore);
             throw new SchemaRefused(
                     "migrating table '" + table + "' failed: " + SqlFailure.rootMessage(e) + " (the database "
                             + "is left as it was; check that db.user may create and alter tables, then start again)",
                     e);
         }
-        checkShape();
+        try (Connection c = pool.getConnection()) {
+            var h = TableShape.find(c, history);
+            if (h.isPresent()) SchemaFingerprint.save(dataDir, SchemaFingerprint.of(c, dialect, table, h.get()));
+            c.commit();
+        } catch (SQLException e) {
+            log.warn(
+                    "cannot read {} after migrating ({}): the next start runs Flyway again",
+                    history,
+                    SqlFailure.describe(e));
+        }
     }
 
     /** Removes what a failed migration of this start created or recorded. */

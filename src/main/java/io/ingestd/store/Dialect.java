@@ -2,16 +2,25 @@ package io.ingestd.store;
 
 import io.ingestd.config.DatabaseKind;
 
-/** What differs between the supported databases: the idempotent insert and the migration folder. */
+import java.util.List;
+import java.util.stream.Stream;
+
+/** What differs between the supported databases: the idempotent insert and the migration scripts. */
 enum Dialect {
-    MARIADB("mariadb"),
-    POSTGRESQL("postgresql"),
-    H2("h2");
+    MARIADB("mariadb", "V1__create_table.sql", "V2__redundant_row_format.sql", "V3__claims.sql"),
+    POSTGRESQL("postgresql", "V1__create_table.sql", "V2__claims.sql"),
+    H2("h2", "V1__create_table.sql", "V2__claims.sql");
 
+    /** Flyway's location of the scripts. */
     final String migrations;
+    /** The scripts' resource names, in order (a test checks them against the folder). */
+    @SuppressWarnings("ImmutableEnumChecker") // Stream.toList() is unmodifiable
+    final List<String> scripts;
 
-    Dialect(String folder) {
+    Dialect(String folder, String... scripts) {
         this.migrations = "classpath:db/migration/" + folder;
+        this.scripts =
+                Stream.of(scripts).map(s -> "db/migration/" + folder + "/" + s).toList();
     }
 
     static Dialect of(String jdbcUrl) {

@@ -46,7 +46,7 @@ final class SchemaHistory {
         }
     }
 
-    private static String quote(Connection c, String name) throws SQLException {
+    static String quote(Connection c, String name) throws SQLException {
         String q = c.getMetaData().getIdentifierQuoteString().strip();
         return q + name + q;
     }
