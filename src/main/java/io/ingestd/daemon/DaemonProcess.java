@@ -24,9 +24,6 @@ public final class DaemonProcess {
             readiness.failed(Phase.CONFIG, "cannot read the configuration from start: " + e.getMessage());
             return Phase.CONFIG.exitCode.code();
         }
-        int devNull = Posix.open("/dev/null", Posix.O_RDONLY, 0);
-        Posix.dup2(devNull, 0);
-        Posix.close(devNull);
         ConfigLoader.Loaded loaded;
         try {
             loaded = ConfigLoader.load(handoff.source(), handoff.env());
