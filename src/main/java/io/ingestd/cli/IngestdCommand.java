@@ -2,6 +2,7 @@ package io.ingestd.cli;
 
 import io.ingestd.ExitCode;
 import io.ingestd.config.Keys;
+import io.ingestd.daemon.Detach;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,7 +67,15 @@ public final class IngestdCommand implements Runnable {
 
     /** Runs one command line; {@code out} and {@code err} default to the process's (tests pass their own). */
     public static int execute(String[] args, @Nullable PrintWriter out, @Nullable PrintWriter err) {
-        var cl = tree(invoked(args));
+        String only = invoked(args);
+        // start launches the daemon's process first, so that its JVM starts while this one parses and checks
+        // (Detach.Launch); if start does not hand it the configuration, closing it here lets it exit
+        try (var early = "start".equals(only) ? LifecycleCommands.Start.launchEarly(args) : null) {
+            return execute(tree(only, early), args, out, err);
+        }
+    }
+
+    private static int execute(CommandLine cl, String[] args, @Nullable PrintWriter out, @Nullable PrintWriter err) {
         if (out != null) cl.setOut(out);
         if (err != null) cl.setErr(err);
         // an unexpected failure is still one line: what failed and why, without Java class names
@@ -97,9 +106,15 @@ public final class IngestdCommand implements Runnable {
 
     /** The whole command tree (help, the reference pages), or the root and only {@code only}. */
     static CommandLine tree(@Nullable String only) {
+        return tree(only, null);
+    }
+
+    private static CommandLine tree(@Nullable String only, Detach.@Nullable Launch early) {
         var cl = new CommandLine(new IngestdCommand());
         SUBCOMMANDS.forEach((name, type) -> {
-            if (only == null || only.equals(name)) cl.addSubcommand(name, type);
+            if (only != null && !only.equals(name)) return;
+            if (early != null && name.equals("start")) cl.addSubcommand(name, new LifecycleCommands.Start(early));
+            else cl.addSubcommand(name, type);
         });
         return cl;
     }

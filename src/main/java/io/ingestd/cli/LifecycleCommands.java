@@ -76,13 +76,49 @@ final class LifecycleCommands {
                 description = "longest wait for the daemon to become ready (default: ${DEFAULT-VALUE})")
         long waitSeconds;
 
+        /** The daemon's process, launched before this command was parsed; null: launch it once checked. */
+        private final Detach.@Nullable Launch early;
+
+        Start() {
+            this(null);
+        }
+
+        Start(Detach.@Nullable Launch early) {
+            this.early = early;
+        }
+
         @Override
         public Integer call() throws IOException, ConfigException {
-            return start(config, spec.commandLine().getOut(), spec.commandLine().getErr(), waitSeconds);
+            return start(config, spec.commandLine().getOut(), spec.commandLine().getErr(), waitSeconds, early);
+        }
+
+        /**
+         * Launches the daemon's process for the configuration file that {@code args} name ({@code -c}/{@code
+         * --config}, else $INGESTD_CONFIG), before picocli parses them; null if it cannot be launched (start then
+         * launches it after its checks, and reports a failure). A file named otherwise, which picocli still
+         * understands, only costs this launch: start sees that it is not for its file and launches another.
+         */
+        static Detach.@Nullable Launch launchEarly(String[] args) {
+            @Nullable String file = System.getenv("INGESTD_CONFIG");
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if ((a.equals("-c") || a.equals("--config")) && i + 1 < args.length) file = args[++i];
+                else if (a.startsWith("--config=")) file = a.substring("--config=".length());
+                else if (a.startsWith("-c") && !a.startsWith("--")) file = a.substring(a.startsWith("-c=") ? 3 : 2);
+            }
+            var path = java.util.Optional.ofNullable(file)
+                    .filter(f -> !f.isEmpty())
+                    .map(f -> Path.of("").toAbsolutePath().resolve(f).normalize());
+            try {
+                return Detach.launch(path);
+            } catch (IOException | RuntimeException e) {
+                return null; // start launches again once it has checked the configuration, and says what fails
+            }
         }
     }
 
-    static int start(ConfigOptions options, PrintWriter out, PrintWriter err, long waitSeconds)
+    static int start(
+            ConfigOptions options, PrintWriter out, PrintWriter err, long waitSeconds, Detach.@Nullable Launch early)
             throws IOException, ConfigException {
         var loaded = loadOrReport(options, err);
         if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
@@ -91,7 +127,11 @@ final class LifecycleCommands {
             out.println("ingestd already running (pid " + p.pid() + ")");
             return ExitCode.OK.code();
         }
-        var outcome = Detach.start(options.source(), System.getenv(), Duration.ofSeconds(waitSeconds));
+        var source = options.source();
+        var wait = Duration.ofSeconds(waitSeconds);
+        var outcome = early != null && early.isFor(source)
+                ? Detach.start(early, source, System.getenv(), wait)
+                : Detach.start(source, System.getenv(), wait);
         return switch (outcome) {
             case Detach.Outcome.Ready(long pid, String summary) -> {
                 out.println("ingestd started (pid " + pid + "), " + summary);
@@ -326,7 +366,7 @@ final class LifecycleCommands {
                                 + "another PID file: data.dir or pid.file changed since)");
                 if (stopped != ExitCode.OK.code()) return stopped;
             }
-            return start(config, out, err, 120);
+            return start(config, out, err, 120, null);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.ingestd.daemon;
 
+import io.ingestd.ExitCode;
 import io.ingestd.config.ConfigException;
 import io.ingestd.config.ConfigLoader;
 import io.ingestd.posix.Posix;
@@ -19,7 +20,10 @@ public final class DaemonProcess {
         if (!sessionLeader()) Posix.setsid(); // start launched it through setsid --fork, or directly
         Handoff.Received handoff;
         try {
-            handoff = Handoff.read(System.in);
+            var received = Handoff.read(System.in);
+            // start launched this process ahead of its checks, then did not go on (it has said why): nothing to do
+            if (received.isEmpty()) return ExitCode.OK.code();
+            handoff = received.get();
         } catch (IOException e) {
             readiness.failed(Phase.CONFIG, "cannot read the configuration from start: " + e.getMessage());
             return Phase.CONFIG.exitCode.code();

@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * until it reports READY or a failure with its phase.
  *
  * <p>The daemon is started through util-linux's {@code setsid --fork} when there is one, as {@code sh -c 'exec
- * setsid --fork "$@" 2>&1 | cat'}: setsid forks the daemon into a new session and exits at once, so the daemon is
+ * "$@" 2>&1 | cat' ingestd-start [setpriv --no-new-privs] setsid --fork java ...}: setsid forks the daemon into a new session and exits at once, so the daemon is
  * not a child of this JVM, and the shell (this JVM's child) lives only until {@code cat} has passed on the daemon's
  * output up to its readiness line (the JDK closes a child's pipes when it exits). Otherwise the JDK's process
  * reaper would still be waiting for the daemon (in native code) when {@code start} exits, and a JVM exit waits
@@ -50,28 +51,80 @@ public final class Detach {
         record TimedOut(long pid, Duration waited) implements Outcome {}
     }
 
-    public static Outcome start(Config.Source source, Map<String, String> env, Duration timeout) throws IOException {
-        @Nullable Path setsid = setsid();
-        var pb = new ProcessBuilder(command(setsid));
+    /**
+     * A daemon process launched ahead of its configuration. {@code start} launches it first thing, so that its JVM
+     * starts while the command still parses its arguments, reads the configuration and looks at the PID file; it
+     * waits for the configuration on its stdin. Closed without {@link #start handing the configuration over} (the
+     * command found a bad configuration, a running daemon, a usage error), it gets an empty stdin and exits without
+     * a word.
+     */
+    public static final class Launch implements AutoCloseable {
+        private final Process process;
+        private final boolean viaSetsid;
+        private final Optional<Path> configFile;
+        private boolean handedOver;
+
+        private Launch(Process process, boolean viaSetsid, Optional<Path> configFile) {
+            this.process = process;
+            this.viaSetsid = viaSetsid;
+            this.configFile = configFile;
+        }
+
+        /** Whether it was launched for this configuration file (its environment names the file: RunningDaemons). */
+        public boolean isFor(Config.Source source) {
+            return configFile.equals(source.file().map(f -> f.toAbsolutePath().normalize()));
+        }
+
+        @Override
+        public void close() {
+            if (handedOver) return;
+            try {
+                process.getOutputStream().close();
+            } catch (IOException e) {
+                // the pipe is gone: so is the process it led to
+            }
+        }
+    }
+
+    /** Launches a daemon process for {@code configFile} (empty: none) that waits for its configuration. */
+    public static Launch launch(Optional<Path> configFile) throws IOException {
+        @Nullable Path setsid = util("setsid");
+        @Nullable Path setpriv = setsid == null ? null : util("setpriv");
+        var pb = new ProcessBuilder(command(setsid, setpriv));
         pb.directory(new File("/"));
         var childEnv = pb.environment();
         childEnv.clear();
         childEnv.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         childEnv.put("LANG", "C.UTF-8");
-        if (env.containsKey("TZ")) childEnv.put("TZ", env.get("TZ"));
-        source.file()
-                .ifPresent(f -> childEnv.put(
-                        RunningDaemons.MARK, f.toAbsolutePath().normalize().toString()));
+        String tz = System.getenv("TZ");
+        if (tz != null) childEnv.put("TZ", tz);
+        var file = configFile.map(f -> f.toAbsolutePath().normalize());
+        file.ifPresent(f -> childEnv.put(RunningDaemons.MARK, f.toString()));
         pb.redirectErrorStream(true);
-        // no_new_privs is inherited by the child and all its threads (prctl in the daemon covers one thread only)
-        io.ingestd.posix.Posix.setNoNewPrivileges();
-        Process p = pb.start();
+        // no_new_privs, inherited by the daemon and all its threads (prctl in the daemon covers one thread only):
+        // util-linux's setpriv sets it on the way, else this process does, before the daemon is forked from it
+        if (setpriv == null) io.ingestd.posix.Posix.setNoNewPrivileges();
+        return new Launch(pb.start(), setsid != null, file);
+    }
+
+    /** Launches the daemon, hands it the configuration and waits until it is ready or failed. */
+    public static Outcome start(Config.Source source, Map<String, String> env, Duration timeout) throws IOException {
+        try (var launch = launch(source.file())) {
+            return start(launch, source, env, timeout);
+        }
+    }
+
+    /** Hands the configuration to a daemon launched ahead of it and waits until it is ready or failed. */
+    public static Outcome start(Launch launch, Config.Source source, Map<String, String> env, Duration timeout)
+            throws IOException {
+        Process p = launch.process;
+        launch.handedOver = true;
         Handoff.write(source, env, p.getOutputStream());
         var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         var result = new Outcome[1];
         var output = new ArrayDeque<String>();
         // the daemon's pid: the launched process's own, or (through setsid) the one the daemon reports
-        var pid = new AtomicLong(setsid == null ? p.pid() : 0);
+        var pid = new AtomicLong(launch.viaSetsid ? 0 : p.pid());
         // read on a thread of its own so the wait has a deadline
         var t = Thread.ofVirtual().start(() -> result[0] = readUntilOutcome(reader, output, pid));
         try {
@@ -86,7 +139,7 @@ public final class Detach {
                 return failed;
             }
             if (result[0] != null) return result[0];
-            if (setsid != null) return new Outcome.Died(OptionalInt.empty(), List.copyOf(output));
+            if (launch.viaSetsid) return new Outcome.Died(OptionalInt.empty(), List.copyOf(output));
             p.waitFor(5, TimeUnit.SECONDS);
             return new Outcome.Died(
                     p.isAlive() ? OptionalInt.empty() : OptionalInt.of(p.exitValue()), List.copyOf(output));
@@ -140,10 +193,10 @@ public final class Detach {
         return null;
     }
 
-    /** util-linux's setsid, if installed where the daemon's PATH looks. */
-    private static @Nullable Path setsid() {
+    /** A util-linux program (setsid, setpriv), if installed where the daemon's PATH looks. */
+    private static @Nullable Path util(String name) {
         for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
-            Path p = Path.of(dir, "setsid");
+            Path p = Path.of(dir, name);
             if (Files.isExecutable(p)) return p;
         }
         return null;
@@ -156,10 +209,12 @@ public final class Detach {
     static final String COMMAND_JVM_OPTIONS = "ingestd.command.jvm";
 
     /** The same JVM, options and class path as this process, running the daemon entry point. */
-    private static List<String> command(@Nullable Path setsid) {
+    private static List<String> command(@Nullable Path setsid, @Nullable Path setpriv) {
         var cmd = new ArrayList<String>();
         if (setsid != null) {
-            cmd.addAll(List.of("/bin/sh", "-c", "exec \"$0\" --fork \"$@\" 2>&1 | cat", setsid.toString()));
+            cmd.addAll(List.of("/bin/sh", "-c", "exec \"$@\" 2>&1 | cat", "ingestd-start"));
+            if (setpriv != null) cmd.addAll(List.of(setpriv.toString(), "--no-new-privs"));
+            cmd.addAll(List.of(setsid.toString(), "--fork"));
         }
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(daemonOptions(ManagementFactory.getRuntimeMXBean().getInputArguments()));

@@ -41,15 +41,18 @@ final class Handoff {
 
     record Received(Config.Source source, Map<String, String> env) {}
 
-    static Received read(InputStream in) throws IOException {
+    /** What {@code start} handed over; empty if it closed the pipe without a word (it did not go on). */
+    static Optional<Received> read(InputStream in) throws IOException {
+        byte[] bytes = in.readAllBytes();
+        if (bytes.length == 0) return Optional.empty();
         var p = new Properties();
-        p.load(new StringReader(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+        p.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
         var overrides = new LinkedHashMap<String, String>();
         for (String k : p.stringPropertyNames()) if (!k.startsWith("@")) overrides.put(k, p.getProperty(k));
         var env = new LinkedHashMap<String, String>();
         if (p.getProperty(ENV_PASSWORD) != null) env.put(ConfigLoader.PASSWORD_ENV, p.getProperty(ENV_PASSWORD));
         var source = new Config.Source(
                 Optional.ofNullable(p.getProperty(FILE)).map(Path::of), overrides, Path.of(p.getProperty(BASE, "/")));
-        return new Received(source, env);
+        return Optional.of(new Received(source, env));
     }
 }

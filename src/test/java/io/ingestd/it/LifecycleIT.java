@@ -1,6 +1,7 @@
 package io.ingestd.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.ingestd.ExitCode;
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +12,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** start, status, stop as an operator uses them: readiness, single instance, stale PID files, clear failures. */
 class LifecycleIT {
@@ -97,5 +101,49 @@ class LifecycleIT {
         ingestd.settings.removeIf(s -> s.startsWith("batch.maxx"));
         ingestd.set("batch.max", "lots");
         assertThat(ingestd.start().err()).contains("batch.max: 'lots' is not a positive integer");
+    }
+
+    /**
+     * start launches the daemon's process before its checks (so its JVM starts meanwhile); a start that a check
+     * stops must not leave it behind, and a start that finds a running daemon leaves that one alone.
+     */
+    @Test
+    void aStartThatStopsAtACheckLeavesNoDaemonProcessBehind() throws Exception {
+        ingestd = Ingestd.on(TestDatabases.H2, dir);
+        Path conf = dir.resolve("ingestd.properties");
+        Files.writeString(conf, "# the test's settings come with --set\n");
+        ingestd.cli("start", "--config", conf.toString());
+        int pid = ingestd.pid();
+        assertThat(ingestd.cli("start", "--config", conf.toString()).out()).contains("already running");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> liveProcessesStartedFor(conf).equals(List.of(pid)));
+        assertThat(ingestd.stop().exitCode()).isZero();
+
+        Path bad = dir.resolve("bad.properties");
+        Files.writeString(bad, "batch.maxx = 10\n");
+        var r = ingestd.cli("start", "--config", bad.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_CONFIGURED.code());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> liveProcessesStartedFor(bad).isEmpty());
+    }
+
+    /** The live processes (zombies left out: PID 1 may not reap them) that start launched for a config file. */
+    private static List<Integer> liveProcessesStartedFor(Path conf) throws java.io.IOException {
+        String mark = "INGESTD_CONFIG_FILE=" + conf.toAbsolutePath().normalize();
+        var found = new ArrayList<Integer>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                if (!p.getFileName().toString().matches("\\d+")) continue;
+                try {
+                    int pid = Integer.parseInt(p.getFileName().toString());
+                    var proc = new Proc(pid);
+                    if (proc.stat()[0].equals("Z")) continue;
+                    if (proc.environ().lines().anyMatch(mark::equals)) found.add(pid);
+                } catch (java.io.IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        }
+        return found;
     }
 }
