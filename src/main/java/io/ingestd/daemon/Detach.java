@@ -225,20 +225,37 @@ public final class Detach {
         return cmd;
     }
 
-    /** This JVM's options minus the debugger agent and one occurrence of each command-only option. */
+    /**
+     * The system property in which an installation's launcher names the daemon's AOT cache: this command's JVM runs
+     * with the commands' cache, which the daemon gets in no case.
+     */
+    static final String DAEMON_AOT_CACHE = "ingestd.daemon.aot";
+
+    /**
+     * This JVM's options minus the debugger agent and one occurrence of each command-only option; with the
+     * launcher's caches, the daemon's AOT cache instead of this JVM's.
+     */
     static List<String> daemonOptions(List<String> jvmOptions) {
         String prefix = "-D" + COMMAND_JVM_OPTIONS + "=";
+        String cachePrefix = "-D" + DAEMON_AOT_CACHE + "=";
         var commandOnly = new ArrayList<String>();
+        @Nullable String daemonCache = null;
         for (String arg : jvmOptions) {
             if (arg.startsWith(prefix)) {
                 for (String o : arg.substring(prefix.length()).split(" ", -1)) if (!o.isEmpty()) commandOnly.add(o);
             }
+            if (arg.startsWith(cachePrefix)) daemonCache = arg.substring(cachePrefix.length());
         }
         var result = new ArrayList<String>();
         for (String arg : jvmOptions) {
             if (arg.startsWith("-agentlib:jdwp") || arg.startsWith(prefix) || commandOnly.remove(arg)) continue;
+            if (daemonCache != null
+                    && (arg.startsWith(cachePrefix)
+                            || arg.startsWith("-XX:AOTCache=")
+                            || arg.startsWith("-XX:AOTCacheOutput="))) continue;
             result.add(arg);
         }
+        if (daemonCache != null) result.add("-XX:AOTCache=" + daemonCache);
         return result;
     }
 }

@@ -36,4 +36,23 @@ class DetachTest {
         assertThat(Detach.daemonOptions(List.of("-Xmx1g", "-XX:+UseSerialGC")))
                 .containsExactly("-Xmx1g", "-XX:+UseSerialGC");
     }
+
+    @Test
+    void theDaemonGetsTheDaemonsAotCacheNotStarts() {
+        var start = List.of(
+                "-Xmx256m",
+                "-XX:AOTCache=/opt/ingestd 1/lib/start.aot",
+                "-Xlog:disable",
+                "-Dingestd.daemon.aot=/opt/ingestd 1/lib/ingestd.aot",
+                "-XX:TieredStopAtLevel=1",
+                "-Dingestd.command.jvm=-XX:TieredStopAtLevel=1");
+        assertThat(Detach.daemonOptions(start))
+                .containsExactly("-Xmx256m", "-Xlog:disable", "-XX:AOTCache=/opt/ingestd 1/lib/ingestd.aot");
+    }
+
+    @Test
+    void aCacheOfTheUsersOwnIsKeptWhenTheLauncherNamesNone() {
+        assertThat(Detach.daemonOptions(List.of("-XX:AOTCache=/tmp/app.aot")))
+                .containsExactly("-XX:AOTCache=/tmp/app.aot");
+    }
 }
