@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * until it reports READY or a failure with its phase.
  *
  * <p>The daemon is started through util-linux's {@code setsid --fork} when there is one, as {@code sh -c 'exec
- * "$@" 2>&1 | cat' ingestd-start [setpriv --no-new-privs] setsid --fork java ...}: setsid forks the daemon into a new session and exits at once, so the daemon is
- * not a child of this JVM, and the shell (this JVM's child) lives only until {@code cat} has passed on the daemon's
+ * "$@" 2>&1 | cat' ingestd-start [setpriv --no-new-privs] setsid --fork java ...}: setsid forks the daemon into a
+ * new session and exits at once, so the daemon is not a child of this JVM, and the shell (this JVM's child) lives only until {@code cat} has passed on the daemon's
  * output up to its readiness line (the JDK closes a child's pipes when it exits). Otherwise the JDK's process
  * reaper would still be waiting for the daemon (in native code) when {@code start} exits, and a JVM exit waits
  * about 300 ms for threads in native code. The daemon reports its pid first, since this process knows only the pid
@@ -226,8 +226,8 @@ public final class Detach {
     }
 
     /**
-     * The system property in which an installation's launcher names the daemon's AOT cache: this command's JVM runs
-     * with the commands' cache, which the daemon gets in no case.
+     * The system property in which an installation's launcher names the daemon's AOT cache: start's JVM runs with a
+     * cache of its own, which the daemon gets in no case.
      */
     static final String DAEMON_AOT_CACHE = "ingestd.daemon.aot";
 

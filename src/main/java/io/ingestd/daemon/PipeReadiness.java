@@ -5,10 +5,10 @@ import io.ingestd.posix.Posix;
 import java.io.PrintStream;
 
 /**
- * The daemon's side of the readiness channel: one line on the pipe {@code start} waits on. After READY, stdin (the
- * configuration's pipe, read to its end), stdout and stderr go to /dev/null, which closes the pipe and lets {@code
- * start} exit; after READY, not before, so that start-up does not wait for linking these functions. After FAILED they stay: the daemon is
- * exiting, and the pipe's end is how {@code start} knows it is gone (its PID lock and files released).
+ * The daemon's side of the readiness channel: one line on the pipe {@code start} waits on. After READY (not before:
+ * start-up does not wait for linking these functions), stdin (the configuration's pipe, read to its end), stdout
+ * and stderr go to /dev/null, which closes the pipe and lets {@code start} exit. After FAILED they stay: the daemon
+ * is exiting, and the pipe's end is how {@code start} knows it is gone (its PID lock and files released).
  */
 final class PipeReadiness implements Readiness {
     static final String READY = "INGESTD-READY ";

@@ -42,14 +42,15 @@ final class SchemaFingerprint {
         field(md, history);
         try (var st = c.createStatement();
                 var rs = st.executeQuery("SELECT * FROM " + SchemaHistory.quote(c, history) + " ORDER BY 1")) {
-            int columns = rs.getMetaData().getColumnCount();
+            // every column but when and how long a migration ran, which says nothing about what it did
+            var meta = rs.getMetaData();
+            var columns = new java.util.ArrayList<Integer>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                String label = meta.getColumnLabel(i).toLowerCase(java.util.Locale.ROOT);
+                if (!label.equals("installed_on") && !label.equals("execution_time")) columns.add(i);
+            }
             while (rs.next()) {
-                for (int i = 1; i <= columns; i++) {
-                    String label = rs.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT);
-                    // when and how long a migration ran says nothing about what it did
-                    if (label.equals("installed_on") || label.equals("execution_time")) continue;
-                    field(md, String.valueOf(rs.getString(i)));
-                }
+                for (int i : columns) field(md, String.valueOf(rs.getString(i)));
             }
         }
         return HexFormat.of().formatHex(md.digest());
