@@ -73,7 +73,12 @@ public final class Keys {
             "1000",
             "most unanswered requests one connection may have; beyond it requests are answered FALSE",
             true);
-    public static final Key USER = key("user", "", "user to run as when started as root (e.g. `nobody`)", false);
+    public static final Key USER = key(
+            "user",
+            "",
+            "user to become when started as root; empty = `ingestd` if that user exists, else `nobody` (warned "
+                    + "about); `root` stays root (warned about)",
+            false);
     public static final Key GROUP = key("group", "", "group to run as; empty = the user's primary group", false);
     public static final Key UMASK = key("umask", "027", "file mode creation mask of the daemon (octal)", false);
     public static final Key PROCESS_SWEEP_INTERVAL = key(

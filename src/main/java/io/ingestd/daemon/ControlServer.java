@@ -1,5 +1,6 @@
 package io.ingestd.daemon;
 
+import jdk.net.ExtendedSocketOptions;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +23,9 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
 /**
- * The local control channel: a Unix socket next to the PID file, owned by the daemon's user, where {@code status}
- * reads the live state (one request line in, one answer out). Local only: file permissions are the access control.
+ * The local control channel: a Unix socket next to the PID file, created by the daemon's user, where {@code status}
+ * reads the live state (one request line in, one answer out). Each connection's peer is checked (SO_PEERCRED)
+ * against {@link Access}: the file's mode alone would let any process of the daemon's user reconfigure it.
  * Every exchange has a deadline on both sides: the daemon serves each connection on its own virtual thread and
  * drops one that has not sent its line in time, and a client gives up on a daemon that does not answer in time.
  */
@@ -39,8 +41,34 @@ public final class ControlServer implements AutoCloseable {
     private final Path path;
     private final ServerSocketChannel server;
     private final Function<String, String> handler;
+    private final Access access;
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
     private volatile boolean open = true;
+
+    /**
+     * Who may ask what: root everything; the daemon's own user only what reads ({@link #READS}), unless it started
+     * the daemon itself ({@code mayChange}: no privilege drop, so that user is the operator); anyone else nothing.
+     */
+    public record Access(String daemonUser, boolean mayChange) {
+        /** The requests that change nothing. */
+        static final java.util.Set<String> READS = java.util.Set.of("status", "status-text", "config");
+
+        boolean permits(String peer, String request) {
+            if (peer.equals("root")) return true;
+            if (!peer.equals(daemonUser)) return false;
+            return mayChange || READS.contains(request.split(" ", 2)[0]);
+        }
+
+        String refusal(String peer, String request) {
+            String what = request.split(" ", 2)[0];
+            return "error: permission denied: user " + peer + " may not ask for '" + what + "' (root may ask for "
+                    + "anything"
+                    + (mayChange
+                            ? ""
+                            : ", user " + daemonUser + " only for " + String.join(", ", new java.util.TreeSet<>(READS)))
+                    + ")";
+        }
+    }
 
     /** What asking the daemon gave: its answer, no daemon listening, or no answer within the deadline. */
     public sealed interface Answer {
@@ -51,9 +79,10 @@ public final class ControlServer implements AutoCloseable {
         record NotResponding(Duration waited) implements Answer {}
     }
 
-    public ControlServer(Path path, Function<String, String> handler) throws IOException {
+    public ControlServer(Path path, Function<String, String> handler, Access access) throws IOException {
         this.path = path;
         this.handler = handler;
+        this.access = access;
         Files.deleteIfExists(path); // left by a crash; we hold the PID lock, so it is not another daemon's
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
@@ -112,7 +141,19 @@ public final class ControlServer implements AutoCloseable {
         }
         String answer;
         try {
-            answer = handler.apply(request.strip());
+            String peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED).user().getName();
+            if (access.permits(peer, request.strip())) {
+                answer = handler.apply(request.strip());
+            } else {
+                answer = access.refusal(peer, request.strip());
+                log.warn(
+                        "control socket: refused '{}' from user {}",
+                        request.strip().split(" ", 2)[0],
+                        peer);
+            }
+        } catch (IOException e) {
+            log.warn("control socket: cannot tell who connected ({}); request refused", e.toString());
+            answer = "error: permission denied: the peer's credentials cannot be read";
         } catch (RuntimeException e) {
             log.warn("control request '{}' failed", request.strip(), e);
             answer = "error: " + e.getMessage();

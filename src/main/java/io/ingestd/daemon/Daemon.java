@@ -119,7 +119,7 @@ public final class Daemon {
             return Phase.STARTUP.exitCode.code();
         }
         String summary = "listening on " + String.join(", ", config.listen()) + ", database "
-                + config.db().urlForDisplay() + running.degraded();
+                + config.db().urlForDisplay() + running.degraded() + running.warnings();
         log.info("ready (pid {}): {}", ProcessHandle.current().pid(), summary);
         readiness.ready(summary);
         var metrics = running.metrics();
@@ -355,7 +355,11 @@ public final class Daemon {
             case "status" -> StatusReport.json(StatusReport.collect(this));
             case "status-text" -> StatusReport.text(StatusReport.collect(this));
             case String q when q.startsWith("reload ") -> reload(ReloadRequest.overrides(q));
-            default -> "error: unknown request '" + request + "' (status, status-text, reload K=V...)";
+            case "reopen-logs" -> {
+                reopenLogs();
+                yield "reopened";
+            }
+            default -> "error: unknown request '" + request + "' (status, status-text, reload K=V..., reopen-logs)";
         };
     }
 

@@ -1,5 +1,11 @@
 package io.ingestd.daemon;
 
+import io.ingestd.config.IoReason;
+import io.ingestd.posix.OpenFile;
+import io.ingestd.posix.Posix;
+import io.ingestd.posix.PosixException;
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -19,6 +24,9 @@ import java.util.OptionalInt;
  * start. The file holds the pid and the process start time, so a reused pid is never taken for the daemon.
  */
 public final class PidFile implements AutoCloseable {
+    /** What the daemon's command line runs (the launcher's last class argument). */
+    static final String MAIN_CLASS = "io.ingestd.Main";
+
     private final Path path;
     private final FileChannel channel;
     private final FileLock lock;
@@ -54,13 +62,34 @@ public final class PidFile implements AutoCloseable {
         }
     }
 
-    public static PidFile acquire(Path path) throws IOException, HeldException {
+    /**
+     * Creates or opens the file and takes its lock. The directory may belong to the daemon's user, so the file is
+     * opened without following a link and must be a regular file with one link, owned by root, by this process's
+     * user or by {@code daemonUid} (the user the daemon becomes: an earlier release handed the file over); it is
+     * then used through that descriptor only, and nothing changes its owner (the daemon removes it at stop through
+     * its directory).
+     */
+    public static PidFile acquire(Path path, int daemonUid) throws IOException, HeldException {
         Files.createDirectories(path.getParent());
-        var channel = FileChannel.open(
-                path,
-                List.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE).stream()
-                        .collect(java.util.stream.Collectors.toSet()),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+        FileChannel channel;
+        try (var file = OpenFile.readWrite(path, 0644)) {
+            var st = file.stat();
+            int self = Posix.geteuid();
+            if (!st.isRegularFile()
+                    || st.links() != 1
+                    || (st.uid() != 0 && st.uid() != self && st.uid() != daemonUid)) {
+                throw new IOException(path + " is not a regular file of root's or uid " + self
+                        + " with a single link (mode 0" + Integer.toOctalString(st.mode()) + ", owner uid "
+                        + st.uid() + ", " + st.links() + " links); remove it");
+            }
+            channel = FileChannel.open(file.procPath(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (PosixException e) {
+            throw new IOException(
+                    e.isLink()
+                            ? path + " is a symbolic link; a PID file is never followed (remove it)"
+                            : e.getMessage(),
+                    e);
+        }
         FileLock lock;
         try {
             lock = channel.tryLock();
@@ -80,15 +109,6 @@ public final class PidFile implements AutoCloseable {
         return new PidFile(path, channel, lock);
     }
 
-    public Path path() {
-        return path;
-    }
-
-    /** Hands the file to the user the daemon will run as, so it can still remove it at stop. */
-    public void chown(int uid, int gid) {
-        io.ingestd.posix.Posix.chown(path.toString(), uid, gid);
-    }
-
     /** Removes the file, then releases the lock (in that order, so no other start sees an unlocked file of ours). */
     @Override
     public void close() {
@@ -105,22 +125,60 @@ public final class PidFile implements AutoCloseable {
         }
     }
 
+    /**
+     * What the file says, trusted only as far as it can be checked: the daemon's user can write the file, so it is
+     * never followed as a link, and a lock holder counts as the daemon only if it is the process the file records
+     * (pid and start time) and runs ingestd; anything else is {@link State.Unknown}, which nobody signals.
+     */
     public static State inspect(Path path) {
+        if (Files.isSymbolicLink(path)) {
+            return new State.Unknown(
+                    path + " is a symbolic link, not a PID file ingestd wrote; nothing is signalled " + "(remove it)");
+        }
         OptionalInt recorded;
         try {
             recorded = readPid(path);
         } catch (NoSuchFileException e) {
             return new State.NotRunning();
         } catch (IOException e) {
-            return new State.Unknown("cannot read PID file " + path + ": " + io.ingestd.config.IoReason.of(e)
+            return new State.Unknown("cannot read PID file " + path + ": " + IoReason.of(e)
                     + " (run this as root or as the daemon's user)");
         }
         OptionalInt holder = lockHolder(path);
         if (holder.isPresent()) {
             var id = ProcessIdentity.of(holder.getAsInt());
-            if (id.isPresent()) return new State.Running(id.get());
+            if (id.isPresent()) {
+                String mismatch = mismatch(path, id.get());
+                return mismatch == null ? new State.Running(id.get()) : new State.Unknown(mismatch);
+            }
         }
         return recorded.isEmpty() ? new State.NotRunning() : new State.Dead(recorded);
+    }
+
+    /** Why the lock holder is not the daemon the file records, or null when it is. */
+    private static @Nullable String mismatch(Path path, ProcessIdentity holder) {
+        List<String> lines;
+        String cmdline;
+        try {
+            lines = Files.readAllLines(path, StandardCharsets.US_ASCII);
+            cmdline = Files.readString(Path.of("/proc/" + holder.pid() + "/cmdline"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "cannot check the process holding " + path + ": " + IoReason.of(e);
+        }
+        if (!cmdline.contains("\0" + MAIN_CLASS + "\0") && !cmdline.endsWith("\0" + MAIN_CLASS)) {
+            return "pid " + holder.pid() + " holds the lock on " + path + " but is not ingestd; nothing is signalled";
+        }
+        // empty: the daemon has taken the lock and not yet written the file (start-up's first milliseconds)
+        if (lines.isEmpty()) return null;
+        String pid = lines.getFirst().strip();
+        String start = lines.size() > 1 ? lines.get(1).strip() : "";
+        if (!pid.equals(Integer.toString(holder.pid())) || !start.equals(Long.toString(holder.startTime()))) {
+            return path + " records pid " + pid + " (start time " + start + "), but pid " + holder.pid()
+                    + " (start time " + holder.startTime() + ") holds its lock; the file was changed by "
+                    + "someone else, so nothing is signalled (stop the daemon with its service manager or kill "
+                    + holder.pid() + " after checking it)";
+        }
+        return null;
     }
 
     static OptionalInt readPid(Path path) throws IOException {

@@ -8,7 +8,6 @@ import io.ingestd.log.Logging;
 import io.ingestd.log.RejectLog;
 import io.ingestd.metrics.MetricsServer;
 import io.ingestd.metrics.Stats;
-import io.ingestd.posix.Posix;
 import io.ingestd.posix.PosixException;
 import io.ingestd.spool.Spool;
 import io.ingestd.store.Database;
@@ -24,12 +23,12 @@ import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The start-up sequence (config → PID lock → listener bind → spool → database and migrations → metrics and control
@@ -68,7 +67,8 @@ final class Startup implements AutoCloseable {
             @Nullable Admission admission,
             @Nullable MetricsServer metrics,
             String runAs,
-            String degraded) {
+            String degraded,
+            String warnings) {
         Running {
             writers = List.copyOf(writers);
             writerThreads = List.copyOf(writerThreads);
@@ -99,12 +99,18 @@ final class Startup implements AutoCloseable {
         this.host = host;
     }
 
-    /** Starts the parts in order, pushing each resource it opens onto the stack; returns them running. */
+    /**
+     * Starts the parts in order, pushing each resource it opens onto the stack; returns them running. As root, only
+     * what needs root comes before the privilege drop: the directories (made and handed over without following a
+     * link), the PID lock, the secrets (read with the configuration and the CURVE keys), and the binds, which may be
+     * to privileged ports. Every file the daemon writes (logs, spool, H2, control socket) is created after the drop,
+     * by the user it runs as.
+     */
     Running run(boolean foreground) throws StartupFailure {
-        directoriesAndLogging(foreground);
-        configWarnings.forEach(w -> log.warn("config: {}", w));
+        var runAs = RunAs.decide(config);
         Signals.install(host.signalTarget());
-        PidFile pidFile = lockPidFile();
+        prepareDirectories(runAs);
+        lockPidFile(runAs);
         var zmq = new ZContext(1);
         opened.push(zmq);
         Admission admission = admission(zmq);
@@ -125,17 +131,21 @@ final class Startup implements AutoCloseable {
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
+        @Nullable MetricsServer metrics = metrics();
+        String runAsName = dropPrivileges(runAs);
+        logging(foreground);
+        configWarnings.forEach(w -> log.warn("config: {}", w));
+        runAs.warnings().forEach(w -> log.warn("{}", w));
         @Nullable Spool spool = null;
         if (config.spool().enabled()) {
             spool = Spool.open(config.spool().dir(), config.spool().maxBytes());
             opened.push(spool);
+            if (metrics != null) SpoolStatus.register(metrics, spool);
         }
         var degraded = new StringBuilder();
         Database db = openDatabase(spool, degraded);
         var probe = new DatabaseProbe(db, stats);
-        @Nullable MetricsServer metrics = metrics(spool);
-        ControlServer control = control();
-        String runAs = dropPrivileges(pidFile, control, spool);
+        ControlServer control = control(runAs);
         control.start(supervisor);
         var processing = new ProcessingStage(
                 db,
@@ -178,8 +188,9 @@ final class Startup implements AutoCloseable {
                 spool,
                 admission,
                 metrics,
-                runAs,
-                degraded.toString());
+                runAsName,
+                degraded.toString(),
+                runAs.warnings().stream().map(w -> "; WARNING: " + w).collect(Collectors.joining()));
     }
 
     /** Closes what start-up opened, in reverse; a failure to close one is logged and the rest still closed. */
@@ -202,16 +213,32 @@ final class Startup implements AutoCloseable {
                 c.limits().maxPendingPerPeer());
     }
 
-    private void directoriesAndLogging(boolean foreground) throws StartupFailure {
-        try {
-            Files.createDirectories(config.paths().logDir());
-            Files.createDirectories(config.paths().dataDir());
-            FileModes.followUmask(config.paths().dataDir(), config.runAs().umask());
-            FileModes.followUmask(config.paths().logDir(), config.runAs().umask());
-        } catch (IOException e) {
-            throw new StartupFailure(
-                    Phase.CONFIG, "cannot create directory " + e.getMessage() + " (check log.dir and data.dir)", e);
+    /** The daemon's directories, made ready as root for the user it becomes (see {@link DirectoryHandover}). */
+    private void prepareDirectories(RunAs runAs) throws StartupFailure {
+        var dirs = new ArrayList<DirectoryHandover.Dir>();
+        dirs.add(new DirectoryHandover.Dir(config.paths().dataDir(), "data.dir"));
+        dirs.add(new DirectoryHandover.Dir(config.paths().logDir(), "log.dir"));
+        if (config.spool().enabled())
+            dirs.add(new DirectoryHandover.Dir(config.spool().dir(), "spool.dir"));
+        Path pidDir = config.paths().pidFile().toAbsolutePath().getParent();
+        // the PID file's directory also holds the control socket, which the daemon creates after the drop
+        if (pidDir != null) dirs.add(new DirectoryHandover.Dir(pidDir, "pid.file"));
+        var handover = new DirectoryHandover(runAs.target(), config.runAs().umask());
+        for (var d : dirs) {
+            // the PID file's directory fails as the lock does: without it there is no single-instance guard
+            Phase phase = d.key().equals("pid.file") ? Phase.LOCK : Phase.CONFIG;
+            try {
+                handover.prepare(d);
+            } catch (DirectoryHandover.Refused e) {
+                throw new StartupFailure(phase, e.getMessage(), e);
+            } catch (IOException e) {
+                throw new StartupFailure(
+                        phase, d.key() + ": cannot create directory " + d.path() + ": " + IoReason.of(e), e);
+            }
         }
+    }
+
+    private void logging(boolean foreground) throws StartupFailure {
         try {
             Logging.configure(
                     config.paths().logDir(),
@@ -223,11 +250,12 @@ final class Startup implements AutoCloseable {
         }
     }
 
-    private PidFile lockPidFile() throws StartupFailure {
+    /** Takes the single-instance lock; the stack holds the file until stop. */
+    private void lockPidFile(RunAs runAs) throws StartupFailure {
         try {
-            PidFile pidFile = PidFile.acquire(config.paths().pidFile());
+            var target = runAs.target();
+            PidFile pidFile = PidFile.acquire(config.paths().pidFile(), target == null ? 0 : target.uid());
             opened.push(pidFile);
-            return pidFile;
         } catch (PidFile.HeldException e) {
             throw new StartupFailure(Phase.LOCK, e.getMessage());
         } catch (IOException e) {
@@ -292,12 +320,11 @@ final class Startup implements AutoCloseable {
     }
 
     /** The metrics and health endpoint, bound now and started last; null when {@code metrics.listen} is off. */
-    private @Nullable MetricsServer metrics(@Nullable Spool spool) throws StartupFailure {
+    private @Nullable MetricsServer metrics() throws StartupFailure {
         if (config.metricsListen().isEmpty()) return null;
         try {
             var metrics = new MetricsServer(config.metricsListen().get(), stats, host.metricsSources());
             opened.push(metrics);
-            if (spool != null) SpoolStatus.register(metrics, spool);
             return metrics;
         } catch (IOException | RuntimeException e) {
             throw new StartupFailure(
@@ -308,72 +335,32 @@ final class Startup implements AutoCloseable {
         }
     }
 
-    private ControlServer control() throws StartupFailure {
+    private ControlServer control(RunAs runAs) throws StartupFailure {
         try {
-            var control = new ControlServer(ControlServer.pathFor(config.paths().pidFile()), host::control);
+            var control = new ControlServer(
+                    ControlServer.pathFor(config.paths().pidFile()), host::control, runAs.controlAccess());
             opened.push(control);
             return control;
         } catch (IOException e) {
             throw new StartupFailure(
                     Phase.BIND,
-                    "cannot create control socket next to " + config.paths().pidFile() + ": " + IoReason.of(e),
+                    "cannot create control socket next to " + config.paths().pidFile() + ": " + IoReason.of(e)
+                            + " (the PID file's directory must be writable by the user ingestd runs as)",
                     e);
         }
     }
 
-    /** Becomes the configured user (as root); returns who the daemon runs as. */
-    private String dropPrivileges(PidFile pidFile, ControlServer control, @Nullable Spool spool) throws StartupFailure {
-        boolean root = Posix.geteuid() == 0;
-        String self = System.getProperty("user.name");
-        if (config.runAs().user().isEmpty()) {
-            if (root) log.warn("running as root: set user (e.g. user=nobody) to drop privileges after start-up");
-            return self;
-        }
+    /** Becomes the user {@link RunAs} chose (as root); returns who the daemon runs as. */
+    private static String dropPrivileges(RunAs runAs) throws StartupFailure {
+        var id = runAs.target();
+        if (id == null) return System.getProperty("user.name");
         try {
-            var id = PrivilegeDrop.resolve(
-                    config.runAs().user().get(), config.runAs().group().orElse(null));
-            if (!root && Posix.geteuid() == id.uid()) return self; // already the configured user
-            if (!root) {
-                throw new StartupFailure(
-                        Phase.PRIVILEGES,
-                        "cannot switch to user " + id.user() + ": ingestd runs as uid " + Posix.geteuid()
-                                + ", not root (start it as root, or remove the user key)");
-            }
-            handOver(id, pidFile, control, spool);
             PrivilegeDrop.apply(id);
             PrivilegeDrop.verifyAllThreads(id);
             log.info("running as user {} (uid {}, gid {})", id.user(), id.uid(), id.gid());
             return id.user();
-        } catch (IllegalArgumentException | IllegalStateException | PosixException e) {
+        } catch (IllegalStateException | PosixException e) {
             throw new StartupFailure(Phase.PRIVILEGES, "privilege drop failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** Files the daemon keeps writing after the drop must belong to the user it becomes. */
-    private void handOver(PrivilegeDrop.Identity id, PidFile pidFile, ControlServer control, @Nullable Spool spool)
-            throws StartupFailure {
-        try {
-            var dirs = new ArrayList<>(
-                    List.of(config.paths().dataDir(), config.paths().logDir()));
-            if (spool != null && !spool.dir().startsWith(config.paths().dataDir())) dirs.add(spool.dir());
-            for (Path dir : dirs) {
-                try (var files = Files.walk(dir)) {
-                    for (Path p : (Iterable<Path>) files::iterator) Posix.chown(p.toString(), id.uid(), id.gid());
-                }
-            }
-            pidFile.chown(id.uid(), id.gid());
-            Posix.chown(control.path().toString(), id.uid(), id.gid());
-            Path pidDir = config.paths().pidFile().getParent();
-            if (pidDir != null
-                    && !pidDir.equals(config.paths().dataDir())
-                    && pidDir.startsWith(config.paths().dataDir())) {
-                Posix.chown(pidDir.toString(), id.uid(), id.gid());
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new StartupFailure(
-                    Phase.PRIVILEGES,
-                    "cannot hand data.dir and log.dir to user " + id.user() + ": " + e.getMessage(),
-                    e);
         }
     }
 }

@@ -26,6 +26,7 @@ final class Errno {
             Map.entry(28, "ENOSPC"),
             Map.entry(30, "EROFS"),
             Map.entry(34, "ERANGE"),
+            Map.entry(40, "ELOOP"),
             Map.entry(98, "EADDRINUSE"),
             Map.entry(111, "ECONNREFUSED"));
     private static final MethodHandle STRERROR = Native.function("strerror", Native.POINTER, Native.INT);

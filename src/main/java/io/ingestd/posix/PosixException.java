@@ -12,4 +12,14 @@ public final class PosixException extends RuntimeException {
     public int errno() {
         return errno;
     }
+
+    /** The name was a symbolic link, and the open refused to follow it (O_NOFOLLOW). */
+    public boolean isLink() {
+        return errno == 40 || errno == 20; // ELOOP; ENOTDIR for a link where a directory was asked for
+    }
+
+    /** There was nothing by that name. */
+    public boolean isMissing() {
+        return errno == Errno.ENOENT;
+    }
 }
