@@ -31,7 +31,7 @@ public enum ExitCode {
             "start, run, restart, check-config, send, bench, stop, reload",
             "not configured: invalid configuration (each problem printed with its key); for stop only when "
                     + "the PID file cannot be located (`data.dir`, `pid.file`, or the configuration file unreadable)"),
-    NOT_RUNNING(7, "reload", "not running"),
+    NOT_RUNNING(7, "reload, reopen-logs", "not running"),
     LOCK_FAILED(150, "start", "cannot create or lock the PID file"),
     BIND_FAILED(
             151,

@@ -37,6 +37,7 @@ public final class IngestdCommand implements Runnable {
         m.put("restart", LifecycleCommands.Restart.class);
         m.put("run", LifecycleCommands.Run.class);
         m.put("reload", LifecycleCommands.Reload.class);
+        m.put("reopen-logs", ReopenLogsCommand.class);
         m.put("send", SendCommand.class);
         m.put("bench", BenchCommand.class);
         m.put("check-config", CheckConfigCommand.class);
