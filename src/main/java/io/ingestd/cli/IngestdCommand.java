@@ -38,6 +38,7 @@ public final class IngestdCommand implements Runnable {
         m.put("run", LifecycleCommands.Run.class);
         m.put("reload", LifecycleCommands.Reload.class);
         m.put("send", SendCommand.class);
+        m.put("replay", ReplayCommand.class);
         m.put("bench", BenchCommand.class);
         m.put("check-config", CheckConfigCommand.class);
         m.put("keygen", KeygenCommand.class);
