@@ -493,9 +493,9 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    /** A spooled message turned out to conflict with a stored row: counted, and its tickets no longer vouched for. */
+    /** Spooled records turned out to conflict with stored rows: counted one by one, their tickets no longer vouched for. */
     public void conflictAtDrain(Records rec) {
-        conflicts.increment();
+        conflicts.add(rec.size());
         lock.lock();
         try {
             for (int j = 0; j < rec.size(); j++) index.forget(rec.ticket(j));

@@ -427,14 +427,14 @@ public final class GroupCommitWriter implements Runnable {
         }
     }
 
-    /** A spooled message the database will not take: it was acknowledged, so it goes to rejects.log and the log. */
+    /** A spooled record the database will not take: it was acknowledged, so it goes to rejects.log and the log. */
     private void rejectSpooled(PendingRequest r, String detail) {
         var reject = Reply.reject(Reply.Reason.CONFLICT, detail);
         r.answer(reject);
         var sp = spool;
         if (sp != null) sp.conflictAtDrain(r.records());
         rejects.write(null, reject, rawText(r.records()));
-        log.error("spooled message not stored: {}; it is in rejects.log", detail);
+        log.error("spooled record not stored: {}; it is in rejects.log (ingestd replay sends it again)", detail);
     }
 
     /** Answers RETRY requests no writer will take (their writers failed) and hands them back to the socket. */

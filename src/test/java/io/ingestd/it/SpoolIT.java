@@ -250,7 +250,7 @@ class SpoolIT {
                             .findFirst()
                             .orElse("(none)"));
             assertThat(rejects).contains("ticket 5 is already stored", "5,2,1");
-            assertThat(log).containsPattern("ERROR.*spooled message not stored.*ticket 5");
+            assertThat(log).containsPattern("ERROR.*spooled record not stored.*ticket 5");
             assertThat(EndToEndIT.stored(db, 5)).isEqualTo("1 1.0000");
             assertThat(EndToEndIT.stored(db, 6)).isEqualTo("1 1.0000");
             assertThat(field(ingestd, "spool_conflicts")).isEqualTo(1);
