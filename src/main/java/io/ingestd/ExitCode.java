@@ -10,15 +10,17 @@ public enum ExitCode {
     OK(0, "all", "success; `start` when already running; `stop` when not running (LSB)"),
     FAILED(
             1,
-            "start, stop, restart, reload, run, send, bench, keygen",
-            "generic failure; `send`/`bench`: some records were rejected or not acknowledged; `reload`: refused"),
+            "start, stop, restart, reload, reopen-logs, run, send, replay, bench, keygen",
+            "generic failure; `send`/`bench`/`replay`: some records were rejected or not acknowledged (`replay`: or an "
+                    + "entry could not be replayed whole); `reload`: refused"),
     STATUS_DEAD(1, "status", "dead, but the PID file remains"),
     USAGE(2, "all", "invalid arguments or option values (the option is named)"),
     STATUS_NOT_RUNNING(3, "status", "not running"),
     NOT_PERMITTED(
             4,
-            "start, stop, reload",
-            "insufficient privilege (privilege drop failed, cannot signal the daemon, cannot read its PID file)"),
+            "start, stop, reload, reopen-logs",
+            "insufficient privilege (privilege drop failed, cannot signal the daemon, cannot read its PID file, the "
+                    + "control socket refused the request); `stop`: the PID file is a link or names another process"),
     STATUS_UNKNOWN(
             4,
             "status",
@@ -28,7 +30,7 @@ public enum ExitCode {
     NOT_INSTALLED(5, "all", "not installed: no Java 25, or the build failed (returned by the launcher `bin/ingestd`)"),
     NOT_CONFIGURED(
             6,
-            "start, run, restart, check-config, send, bench, stop, reload",
+            "start, run, restart, check-config, send, replay, bench, stop, reload, reopen-logs",
             "not configured: invalid configuration (each problem printed with its key); for stop only when "
                     + "the PID file cannot be located (`data.dir`, `pid.file`, or the configuration file unreadable)"),
     NOT_RUNNING(7, "reload, reopen-logs", "not running"),

@@ -39,6 +39,7 @@ public final class IngestdCommand implements Runnable {
         m.put("reload", LifecycleCommands.Reload.class);
         m.put("reopen-logs", ReopenLogsCommand.class);
         m.put("send", SendCommand.class);
+        m.put("replay", ReplayCommand.class);
         m.put("bench", BenchCommand.class);
         m.put("check-config", CheckConfigCommand.class);
         m.put("keygen", KeygenCommand.class);

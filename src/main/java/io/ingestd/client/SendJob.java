@@ -31,6 +31,13 @@ public final class SendJob {
     private final ArrayDeque<Chunk> again = new ArrayDeque<>();
     private final List<String> firstRejections = new ArrayList<>();
     private long acknowledged, rejected, unacknowledged, lines;
+    private Outcome outcome = (number, line, reply) -> {};
+
+    /** The final answer for one input line: {@code TRUE}, {@code FALSE reason}, the last {@code RETRY}, or none. */
+    @FunctionalInterface
+    public interface Outcome {
+        void line(long number, String line, String reply);
+    }
 
     /** Lines of one message with their line numbers in the input, and how often it was tried. */
     @SuppressWarnings("ArrayRecordComponent") // one sender's own state, never compared
@@ -75,6 +82,12 @@ public final class SendJob {
         this.replyTimeout = replyTimeout;
         this.progress = progress;
         this.rejectsOut = rejectsOut;
+    }
+
+    /** Hands the final answer of each line to {@code outcome} (replay reports every line). */
+    public SendJob reportingEachLine(Outcome outcome) {
+        this.outcome = outcome;
+        return this;
     }
 
     public Summary run(BufferedReader in, long expectedLines) throws IOException {
@@ -141,7 +154,12 @@ public final class SendJob {
                 sender.failOver();
                 lastFailover = now;
             } else if (now - lastReply > replyTimeout.toNanos()) {
-                for (var p : sender.abandon()) unacknowledged += ((Chunk) p.attachment()).lines().length;
+                for (var p : sender.abandon()) {
+                    var c = (Chunk) p.attachment();
+                    unacknowledged += c.lines().length;
+                    for (int i = 0; i < c.lines().length; i++)
+                        outcome.line(c.lineNumbers()[i], c.lines()[i], "no reply");
+                }
                 lastReply = now;
             }
             progress.update(acknowledged + rejected + unacknowledged, Math.max(expectedLines, lines), acknowledged);
@@ -169,6 +187,7 @@ public final class SendJob {
         int n = c.lines().length;
         if (a.acknowledged()) {
             acknowledged += n;
+            for (int i = 0; i < n; i++) outcome.line(c.lineNumbers()[i], c.lines()[i], a.reply());
         } else if (a.rejected()) {
             if (n > 1) {
                 for (int i = 0; i < n; i++) {
@@ -179,9 +198,11 @@ public final class SendJob {
                 String what = "line " + c.lineNumbers()[0] + ": " + a.reason();
                 if (firstRejections.size() < 10) firstRejections.add(what);
                 writeRejected(c.lines()[0], a.reason());
+                outcome.line(c.lineNumbers()[0], c.lines()[0], a.reply());
             }
         } else if (c.attempts() + 1 >= maxAttempts) {
             unacknowledged += n;
+            for (int i = 0; i < n; i++) outcome.line(c.lineNumbers()[i], c.lines()[i], a.reply());
             if (firstRejections.size() < 10) firstRejections.add("line " + c.lineNumbers()[0] + ": " + a.reply());
         } else {
             long backoff = Duration.ofMillis(100L << Math.min(c.attempts(), 5)).toNanos();
@@ -193,6 +214,7 @@ public final class SendJob {
         rejected++;
         if (firstRejections.size() < 10) firstRejections.add("line " + number + ": " + why);
         writeRejected(line.length() > 200 ? line.substring(0, 200) + "..." : line, why);
+        outcome.line(number, line, "FALSE " + why);
     }
 
     private void writeRejected(String line, String reason) {

@@ -19,7 +19,7 @@ final class SpoolStatus {
         metrics.gauge("ingestd.spool.oldest.seconds", "age of the oldest message in the spool", spool::oldestSeconds);
         metrics.counter(
                 "ingestd.spool.conflicts",
-                "spooled messages found at drain to conflict with a stored row " + "(written to rejects.log)",
+                "spooled records found at drain to conflict with a stored row (each written to rejects.log)",
                 spool::conflicts);
         metrics.counter(
                 "ingestd.spool.quarantined",

@@ -12,6 +12,7 @@ import java.time.Instant;
 /**
  * One JSON line per rejected message in {@code rejects.log}: time, peer, reason and the raw message, escaped
  * and cut at a limit, so an operator can see what was refused and why without the daemon storing garbage.
+ * {@link RejectEntry} reads a line back ({@code ingestd replay}): a message of up to the limit is kept whole.
  */
 public final class RejectLog {
     public static final String LOGGER = "ingestd.rejects";

@@ -475,7 +475,8 @@ public final class Spool implements AutoCloseable {
             pendingMessages -= c.entries();
             pendingRecords -= records;
             drainedSinceEmpty += records;
-            removeIfDone(s);
+            boolean grew = s.markCommitted(c.from(), c.to());
+            if (!removeIfDone(s) && grew) writeMark(s);
             if (pendingMessages == 0) drained();
         } finally {
             lock.unlock();
@@ -492,9 +493,9 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    /** A spooled message turned out to conflict with a stored row: counted, and its tickets no longer vouched for. */
+    /** Spooled records turned out to conflict with stored rows: counted one by one, their tickets no longer vouched for. */
     public void conflictAtDrain(Records rec) {
-        conflicts.increment();
+        conflicts.add(rec.size());
         lock.lock();
         try {
             for (int j = 0; j < rec.size(); j++) index.forget(rec.ticket(j));
@@ -503,8 +504,43 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    private void removeIfDone(Segment s) {
-        if (!s.isFullyCommitted()) return;
+    /**
+     * Forces how far the segment is drained to its mark file: a restart after a crash drains only the rest, so the
+     * conflicts of a drained group are not written to rejects.log again (its rows would only be skipped as
+     * identical). One small write and force per drain group; the group's own commit costs more. A crash between the
+     * group's commit and this write drains that one group again.
+     */
+    private void writeMark(Segment s) {
+        var buf = ByteBuffer.allocate(16).putLong(0, s.committedTo).putLong(8, ~s.committedTo);
+        try (var ch = FileChannel.open(s.markPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            while (buf.hasRemaining()) ch.write(buf, buf.position());
+            ch.force(false);
+        } catch (IOException e) {
+            log.warn(
+                    "cannot write the drain mark {}: {} (after a restart the segment is drained again from offset {}: "
+                            + "identical rows are skipped, its conflicts logged again)",
+                    s.markPath(),
+                    e.toString(),
+                    s.committedTo);
+        }
+    }
+
+    /** The offset a segment's mark file records, or -1 if there is none or it is not whole. */
+    static long readMark(Path segment) {
+        try {
+            byte[] b = Files.readAllBytes(Segment.markPath(segment));
+            if (b.length != 16) return -1;
+            var buf = ByteBuffer.wrap(b);
+            long at = buf.getLong(0);
+            return buf.getLong(8) == ~at ? at : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Removes the segment (and its mark) if all its messages are committed; true if it did. */
+    private boolean removeIfDone(Segment s) {
+        if (!s.isFullyCommitted()) return false;
         if (!s.sealed && s == segments.getLast()) closeActive();
         try {
             Files.deleteIfExists(s.path);
@@ -515,8 +551,14 @@ public final class Spool implements AutoCloseable {
                     s.path,
                     e.toString());
         }
+        try {
+            Files.deleteIfExists(s.markPath());
+        } catch (IOException e) {
+            log.warn("cannot remove drain mark {}: {} (removed at the next start)", s.markPath(), e.toString());
+        }
         bytes -= s.end;
         segments.remove(s);
+        return true;
     }
 
     private void drained() {

@@ -68,7 +68,22 @@ final class SpoolRecovery {
                 log.error("spool segment {} cannot be read ({}); moved to {}", e.getValue(), x.toString(), moved);
             }
         }
+        removeStaleMarks(segments);
         return segments;
+    }
+
+    /** Drain marks of segments that are gone (a crash between the two deletions, a quarantined file). */
+    private void removeStaleMarks(List<Segment> kept) {
+        var live = new java.util.HashSet<Path>();
+        for (var s : kept) live.add(s.markPath());
+        try (var list = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                if (p.getFileName().toString().endsWith(Segment.MARK_SUFFIX) && !live.contains(p))
+                    Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.warn("cannot remove stale drain marks in {}: {}", dir, e.toString());
+        }
     }
 
     /** A rewrite left its .tmp: if the original is still there the rewrite did not finish (redo it); else finish it. */
@@ -124,7 +139,13 @@ final class SpoolRecovery {
             pos = to;
         }
         var seg = new Segment(seq, path, 0);
+        // entries before the drain mark were committed before the restart: not drained, nor vouched for, again
+        long drained = badBytes > 0 ? -1 : Spool.readMark(path);
+        if (drained > SpoolFormat.HEADER && isEntryBoundary(keep, drained, tornAt >= 0 ? tornAt : b.length)) {
+            seg.readPos = seg.committedTo = drained;
+        }
         for (var k : keep) {
+            if (k[0] < seg.readPos) continue;
             var rec = SpoolFormat.records(b, k[0]);
             seg.entries++;
             seg.records += rec.size();
@@ -132,6 +153,7 @@ final class SpoolRecovery {
                 index.put(rec.ticket(j), TicketIndex.valueOf(rec.login(j), rec.volumeUnits(j)));
         }
         if (badBytes > 0) {
+            Files.deleteIfExists(seg.markPath()); // the clean file has other offsets: drained again whole
             Path moved = rewrite(path, b, keep);
             log.error(
                     "spool segment {} is damaged: {} bytes at offsets {} are not whole entries; the file is moved to {} "
@@ -160,9 +182,17 @@ final class SpoolRecovery {
         seg.sealed = true; // appends after a restart go to a new segment
         if (seg.entries == 0) {
             Files.delete(path);
+            Files.deleteIfExists(seg.markPath());
             return null;
         }
         return seg;
+    }
+
+    /** True if {@code at} is where a whole entry starts, or the end of the last one. */
+    private static boolean isEntryBoundary(List<int[]> keep, long at, long end) {
+        if (at == end) return true;
+        for (var k : keep) if (k[0] == at) return true;
+        return false;
     }
 
     /** The next offset after {@code from} where a whole entry starts, or -1. */

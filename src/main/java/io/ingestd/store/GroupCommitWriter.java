@@ -238,20 +238,22 @@ public final class GroupCommitWriter implements Runnable {
         }
         long now = System.nanoTime();
         int records = 0;
+        var later = rows.deferred(group);
         for (int i = 0; i < group.size(); i++) {
+            var r = group.get(i);
             if (rows.state[i] == Rows.ACCEPTED) {
-                var r = group.get(i);
                 r.answer(Reply.Ack.INSTANCE);
                 records += r.records().size();
                 if (!r.isSpooled()) stats.acknowledged(r.records().size(), now - r.receivedNanos());
             } else if (rows.state[i] == Rows.SELF_CONFLICT) {
-                reject(group.get(i), rows.selfConflictDetail(group.get(i)));
+                if (r.isDivisible()) later.addAll(r.eachRecord());
+                else reject(r, rows.selfConflictDetail(r));
             }
         }
         stats.committed(records, now - rows.startedNanos);
         if (!processing.processesAtInsert()) processing.submit(rows.acceptedTickets());
         else stats.processed(rows.acceptedTickets().length); // inserted as 'Y': the commit was the processing
-        return rows.deferred(group);
+        return later;
     }
 
     /**
@@ -325,8 +327,11 @@ public final class GroupCommitWriter implements Runnable {
         for (int i = 0; i < group.size(); i++) {
             var r = group.get(i);
             String conflict = rows.state[i] == Rows.ACCEPTED ? rows.storedConflict(r) : null;
-            if (conflict != null) reject(r, conflict);
-            else if (rows.state[i] == Rows.SELF_CONFLICT) reject(r, rows.selfConflictDetail(r));
+            boolean self = rows.state[i] == Rows.SELF_CONFLICT;
+            // a spooled message was acknowledged record by record: its other records are still to be stored
+            if ((conflict != null || self) && r.isDivisible()) again.addAll(r.eachRecord());
+            else if (conflict != null) reject(r, conflict);
+            else if (self) reject(r, rows.selfConflictDetail(r));
             else again.add(r);
         }
         return again;
@@ -383,7 +388,11 @@ public final class GroupCommitWriter implements Runnable {
         }
     }
 
-    /** Writes one claimed group of the spool to the database; gives it back if the database goes away again. */
+    /**
+     * Writes one claimed group of the spool to the database; gives it back if the database goes away again. Each
+     * spooled record was acknowledged, so a record that conflicts with a stored row is rejected alone (rejects.log,
+     * one line each) and the others of its message are stored; a record stored identically is no conflict.
+     */
     private void drainOnce(Spool sp) {
         var claim = sp.claim(batchMax);
         if (claim == null) return;
@@ -410,18 +419,22 @@ public final class GroupCommitWriter implements Runnable {
             for (List<PendingRequest> todo = List.of(r); !todo.isEmpty(); ) todo = writeOnce(todo);
         } catch (SQLException e) {
             if (!SqlErrors.isData(e)) throw e;
+            if (r.isDivisible()) {
+                for (var one : r.eachRecord()) drainAlone(one);
+                return;
+            }
             rejectSpooled(r, "the database refused it: " + SqlFailure.describe(e));
         }
     }
 
-    /** A spooled message the database will not take: it was acknowledged, so it goes to rejects.log and the log. */
+    /** A spooled record the database will not take: it was acknowledged, so it goes to rejects.log and the log. */
     private void rejectSpooled(PendingRequest r, String detail) {
         var reject = Reply.reject(Reply.Reason.CONFLICT, detail);
         r.answer(reject);
         var sp = spool;
         if (sp != null) sp.conflictAtDrain(r.records());
         rejects.write(null, reject, rawText(r.records()));
-        log.error("spooled message not stored: {}; it is in rejects.log", detail);
+        log.error("spooled record not stored: {}; it is in rejects.log (ingestd replay sends it again)", detail);
     }
 
     /** Answers RETRY requests no writer will take (their writers failed) and hands them back to the socket. */

@@ -36,6 +36,24 @@ public final class PendingRequest {
         return spooled;
     }
 
+    /**
+     * A spooled message of several records as one request per record. Its {@code TRUE} promised each record, not
+     * the message whole: at the drain a record that conflicts with a stored row must not take the others with it.
+     */
+    java.util.List<PendingRequest> eachRecord() {
+        var one = new java.util.ArrayList<PendingRequest>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            var r = Records.of(records.ticket(i), records.login(i), records.volumeUnits(i));
+            one.add(new PendingRequest(r, replyTo, receivedNanos, spooled));
+        }
+        return one;
+    }
+
+    /** A spooled message that holds more than one record: the drain writes its records one by one on a conflict. */
+    boolean isDivisible() {
+        return spooled && records.size() > 1;
+    }
+
     public Records records() {
         return records;
     }

@@ -107,6 +107,17 @@ class MessagesIT {
                                 "curve.client.key=/nonexistent",
                                 "--set",
                                 "curve.server.public=/nonexistent"),
+                        // replay
+                        new Case(2, "REJECTS_FILE", "replay"),
+                        new Case(2, "REJECTS_FILE /nonexistent.log: no such file", "replay", "/nonexistent.log"),
+                        new Case(
+                                2,
+                                "replay --stream 'orders': no such stream (the only stream is fee)",
+                                "replay",
+                                "-",
+                                "--stream",
+                                "orders"),
+                        new Case(2, "--endpoint 'bogus'", "replay", "-", "--endpoint", "bogus"),
                         // bench
                         new Case(2, "--ticket-base", "bench"),
                         new Case(2, "'--ticket-base'", "bench", "--ticket-base", "x"),
@@ -152,6 +163,7 @@ class MessagesIT {
                                 "--set",
                                 "metrics.listen=127.0.0.1:99999"),
                         new Case(2, "--ticket-base", "bench", "-n", "10"),
+                        new Case(2, "--stream 'orders'", "replay", "-", "--stream", "orders"),
                         new Case(2, "see: ingestd start --help", "start", "--wait", "x"))
                 .map(Arguments::of);
     }

@@ -250,7 +250,7 @@ class SpoolIT {
                             .findFirst()
                             .orElse("(none)"));
             assertThat(rejects).contains("ticket 5 is already stored", "5,2,1");
-            assertThat(log).containsPattern("ERROR.*spooled message not stored.*ticket 5");
+            assertThat(log).containsPattern("ERROR.*spooled record not stored.*ticket 5");
             assertThat(EndToEndIT.stored(db, 5)).isEqualTo("1 1.0000");
             assertThat(EndToEndIT.stored(db, 6)).isEqualTo("1 1.0000");
             assertThat(field(ingestd, "spool_conflicts")).isEqualTo(1);
@@ -267,5 +267,75 @@ class SpoolIT {
                             "ingestd_spool_bytes",
                             "ingestd_spool_oldest_seconds");
         }
+    }
+
+    @Test
+    void atTheDrainOnlyTheConflictingRecordOfAMessageIsRejectedAndReplayStoresItOnceFixed() throws Exception {
+        try (var proxy = new TcpProxy(3306)) {
+            String db = TestDatabases.MARIADB.create(dir);
+            ingestd = new Ingestd(dir, db.replace(":3306/", ":" + proxy.port() + "/"));
+            ingestd.startOk();
+            String message = "8000003,1,1\n8000001,1,9.9\n8000002,1,1";
+            try (var req = new Clients.Req(ingestd.endpoint())) {
+                assertThat(req.request("8000001,1,1")).isEqualTo("TRUE");
+                assertThat(req.request("8000002,1,1")).isEqualTo("TRUE");
+                assertThat(req.request(message)).as("database up").startsWith("FALSE conflict: line 2: ticket 8000001");
+                proxy.cut();
+                assertThat(req.request(message))
+                        .as("a new ticket, a conflicting and an identical re-send, while the database is away")
+                        .isEqualTo("TRUE");
+                assertThat(field(ingestd, "spool_records")).isEqualTo(3);
+                proxy.restore();
+                awaitSpoolEmpty(ingestd, Duration.ofSeconds(30));
+            }
+            assertThat(EndToEndIT.stored(db, 8000003))
+                    .as("the new ticket is stored")
+                    .isEqualTo("1 1.0000");
+            assertThat(EndToEndIT.stored(db, 8000001))
+                    .as("the stored row stays")
+                    .isEqualTo("1 1.0000");
+            assertThat(EndToEndIT.count(db, "1=1")).isEqualTo(3);
+            assertThat(field(ingestd, "spool_conflicts"))
+                    .as("one conflicting record")
+                    .isEqualTo(1);
+            assertThat(spoolRejects())
+                    .singleElement()
+                    .asString()
+                    .contains("ticket 8000001 is already stored", "\"raw\":\"8000001,1,9.9\\n\"");
+
+            String rejectLog = ingestd.rejectLog().toString();
+            var unfixed = ingestd.cli("replay", rejectLog);
+            assertThat(unfixed.exitCode()).as(unfixed.all()).isEqualTo(1);
+            assertThat(unfixed.out())
+                    .containsPattern("rejects\\.log:\\d+: 8000001,1,9\\.9: FALSE conflict: ticket 8000001")
+                    .contains("skipped 1 entries answered FALSE to their sender");
+
+            try (var c = TestDatabases.connect(db);
+                    var st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM fee WHERE ticket = 8000001"); // the fix: the stored row was the wrong one
+            }
+            for (int run = 1; run <= 2; run++) {
+                var replay = ingestd.cli("replay", rejectLog);
+                assertThat(replay.exitCode())
+                        .as("replay %d: %s", run, replay.all())
+                        .isZero();
+                assertThat(replay.out())
+                        .containsPattern("rejects\\.log:\\d+: 8000001,1,9\\.9: TRUE")
+                        .contains("acknowledged:     1");
+                assertThat(EndToEndIT.stored(db, 8000001)).isEqualTo("1 9.9000");
+                assertThat(EndToEndIT.count(db, "1=1"))
+                        .as("replay %d: nothing stored twice", run)
+                        .isEqualTo(3);
+            }
+            assertThat(spoolRejects())
+                    .as("a replay rejects nothing at the drain")
+                    .hasSize(1);
+        }
+    }
+
+    List<String> spoolRejects() throws Exception {
+        return Files.readAllLines(ingestd.rejectLog()).stream()
+                .filter(l -> l.contains("\"peer\":\"spool\""))
+                .toList();
     }
 }

@@ -178,4 +178,50 @@ class SpoolTest {
             assertThat(drainAll(spool)).containsExactly(3L, 4L, 5L);
         }
     }
+
+    @Test
+    void aRestartAfterACrashMidSegmentDrainsOnlyWhatWasNotCommitted() throws Exception {
+        try (var spool = Spool.open(dir, 1 << 20)) {
+            fill(spool, 3, 2);
+            var first = spool.claim(2);
+            var second = spool.claim(2);
+            assertThat(first).isNotNull();
+            assertThat(second).isNotNull();
+            spool.committed(second); // out of order: the mark waits for the first
+        }
+        try (var spool = Spool.open(dir, 1 << 20)) {
+            assertThat(spool.records())
+                    .as("nothing committed before the first claim")
+                    .isEqualTo(6);
+            var first = spool.claim(2);
+            assertThat(first).isNotNull();
+            assertThat(first.messages().getFirst().ticket(0)).isEqualTo(1);
+            spool.committed(first);
+        }
+        try (var spool = Spool.open(dir, 1 << 20)) {
+            assertThat(spool.records()).isEqualTo(4);
+            assertThat(drainAll(spool)).containsExactly(3L, 4L, 5L, 6L);
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files.filter(p -> !p.getFileName().toString().equals(Spool.MARKER)))
+                    .as("segments and drain marks gone")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aDamagedDrainMarkMeansTheSegmentIsDrainedWhole() throws Exception {
+        try (var spool = Spool.open(dir, 1 << 20)) {
+            fill(spool, 2, 1);
+            var c = spool.claim(1);
+            assertThat(c).isNotNull();
+            spool.committed(c);
+        }
+        Path mark = Segment.markPath(segments(dir).getFirst());
+        assertThat(mark).exists();
+        Files.write(mark, new byte[16]);
+        try (var spool = Spool.open(dir, 1 << 20)) {
+            assertThat(drainAll(spool)).containsExactly(1L, 2L);
+        }
+    }
 }
