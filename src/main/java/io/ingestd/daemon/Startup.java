@@ -107,6 +107,7 @@ final class Startup implements AutoCloseable {
      * by the user it runs as.
      */
     Running run(boolean foreground) throws StartupFailure {
+        Logging.bufferStartup(config.logLevel(), foreground);
         var runAs = RunAs.decide(config);
         Signals.install(host.signalTarget());
         prepareDirectories(runAs);

@@ -4,10 +4,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.read.ListAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
@@ -38,6 +40,7 @@ public final class Logging {
      */
     public static void configure(Path logDir, String level, boolean toStderr, boolean rotate) {
         var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        List<ILoggingEvent> early = startupLines(ctx);
         ctx.reset();
         Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level, Level.INFO));
@@ -49,6 +52,44 @@ public final class Logging {
         rejects.setAdditive(false);
         rejects.setLevel(Level.INFO);
         rejects.addAppender(file(ctx, logDir, REJECT_FILE, "%msg%n", rotate));
+        // what start-up said before the files could be opened (as root, before the drop) goes to them first
+        if (!toStderr) for (var e : early) ctx.getLogger(e.getLoggerName()).callAppenders(e);
+    }
+
+    /**
+     * Until {@link #configure}: keeps the daemon's start-up lines at its log level in memory, and prints warnings to
+     * stderr as the commands do. The log files are opened only after the privilege drop, by the user the daemon
+     * becomes (root never opens a file in a directory that user can write); what start-up logs before that is
+     * written to them as soon as they are open.
+     */
+    public static void bufferStartup(String level, boolean toStderr) {
+        var ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(level, Level.INFO));
+        var console = console(ctx);
+        if (!toStderr) {
+            var warnings = new ThresholdFilter();
+            warnings.setLevel("WARN");
+            warnings.start();
+            console.addFilter(warnings);
+            var buffer = new ListAppender<ILoggingEvent>();
+            buffer.setContext(ctx);
+            buffer.setName(STARTUP_BUFFER);
+            buffer.start();
+            root.addAppender(buffer);
+        }
+        root.addAppender(console);
+        quiet(ctx, "com.zaxxer.hikari", Level.WARN);
+        quiet(ctx, "org.flywaydb", Level.WARN);
+        quiet(ctx, "org.zeromq", Level.WARN);
+    }
+
+    private static final String STARTUP_BUFFER = "startup";
+
+    private static List<ILoggingEvent> startupLines(LoggerContext ctx) {
+        var a = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(STARTUP_BUFFER);
+        return a instanceof ListAppender<ILoggingEvent> list ? List.copyOf(list.list) : List.of();
     }
 
     public static void setLevel(String level) {

@@ -25,7 +25,11 @@ class PrivilegeDropIT {
     @Test
     void everyThreadRunsAsNobodyWithNoSupplementaryGroupsAndNoNewPrivileges() throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        ingestd = Ingestd.on(TestDatabases.H2, dir).set("user", "nobody").set("group", "nogroup");
+        // H2 in data.dir (db.url empty): the daemon opens its database as nobody, after the drop
+        ingestd = Ingestd.on(TestDatabases.H2, dir)
+                .set("db.url", "")
+                .set("user", "nobody")
+                .set("group", "nogroup");
         ingestd.startOk();
         int pid = ingestd.pid();
         var proc = new Proc(pid);

@@ -43,8 +43,12 @@ class RootSafetyIT {
         if (ingestd != null) ingestd.cleanUp();
     }
 
+    /** H2 in data.dir (db.url empty): the daemon opens its database as nobody, after the drop. */
     private Ingestd asNobody() throws Exception {
-        return Ingestd.on(TestDatabases.H2, dir).set("user", "nobody").set("group", "nogroup");
+        return Ingestd.on(TestDatabases.H2, dir)
+                .set("db.url", "")
+                .set("user", "nobody")
+                .set("group", "nogroup");
     }
 
     /** A directory as the daemon's user leaves it: its own. */
@@ -126,7 +130,7 @@ class RootSafetyIT {
 
     @Test
     void rootWithoutUserBecomesNobodyAndSaysSoOnTheTerminalAndInTheLog() throws Exception {
-        ingestd = Ingestd.on(TestDatabases.H2, dir);
+        ingestd = Ingestd.on(TestDatabases.H2, dir).set("db.url", "");
         ingestd.settings.removeIf(s -> s.startsWith("user="));
         var start = ingestd.startOk();
         assertThat(start.out()).contains("WARNING", "running as nobody", "adduser --system", "user=ingestd");
