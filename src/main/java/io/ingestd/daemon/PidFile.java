@@ -82,6 +82,8 @@ public final class PidFile implements AutoCloseable {
                         + " with a single link (mode 0" + Integer.toOctalString(st.mode()) + ", owner uid "
                         + st.uid() + ", " + st.links() + " links); remove it");
             }
+            // 0644 whatever the umask, as PID files are: the daemon's user reads it to find the daemon (status)
+            if (st.uid() == self) file.chmod(0644);
             channel = FileChannel.open(file.procPath(), StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (PosixException e) {
             throw new IOException(
