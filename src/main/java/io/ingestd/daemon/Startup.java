@@ -246,6 +246,8 @@ final class Startup implements AutoCloseable {
                     config.logLevel(),
                     foreground,
                     config.paths().rotateLogs());
+            if (!config.paths().rotateLogs())
+                rejects.writesTo(config.paths().logDir().resolve(Logging.REJECT_FILE));
         } catch (IllegalStateException e) {
             throw new StartupFailure(Phase.CONFIG, e.getMessage(), e);
         }

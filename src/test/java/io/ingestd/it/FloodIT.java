@@ -25,6 +25,27 @@ class FloodIT {
     }
 
     @Test
+    void aFloodOfBadMessagesCannotFillTheDiskThroughRejectsLog() throws Exception {
+        ingestd = Ingestd.on(TestDatabases.H2, dir);
+        ingestd.startOk();
+        int sent = 0;
+        long start = System.nanoTime();
+        try (var req = new Clients.Req(ingestd.endpoint())) {
+            for (; sent < 3000; sent++) assertThat(req.request("not,a,record")).startsWith("FALSE");
+            // a rejected message after a second boundary reports what was left out (the rate limit's window)
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                assertThat(req.request("still,not,one")).startsWith("FALSE");
+                return java.nio.file.Files.readString(ingestd.log()).contains("lines about rejected messages left out");
+            });
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long lines = java.nio.file.Files.readAllLines(ingestd.rejectLog()).size();
+        // one connection: at most 20 lines a second, whatever was sent (every message still got its FALSE)
+        assertThat(lines).isGreaterThan(0).isLessThanOrEqualTo((long) (20 * (Math.ceil(seconds) + 1)));
+        assertThat(lines).isLessThan(sent);
+    }
+
+    @Test
     void aFloodIsSlowedDownNotBufferedAndLosesNothing() throws Exception {
         ingestd = Ingestd.on(TestDatabases.MARIADB, dir)
                 .set("queue.max", "20000")
