@@ -1,13 +1,19 @@
 package io.ingestd.cli;
 
 import io.ingestd.config.Config;
+import io.ingestd.config.IoReason;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 
 /** The checks of check-config beyond syntax: can the database be reached, can the listen addresses be bound. */
@@ -32,6 +38,7 @@ final class ConfigProbe {
                                     : c.db().password().reveal(),
                             "***"));
         }
+        if (c.spool().enabled()) spoolProblem(c.spool().dir()).ifPresent(problems::add);
         try (var ctx = new ZContext(1);
                 var s = ctx.createSocket(SocketType.ROUTER)) {
             s.setLinger(0);
@@ -48,5 +55,30 @@ final class ConfigProbe {
             }
         }
         return problems;
+    }
+
+    /**
+     * What would make the spool unusable, tried for real and undone: a file is made and removed in the directory,
+     * or the missing directories are made and removed again (permission bits say little to root: /proc passes them).
+     */
+    static Optional<String> spoolProblem(Path dir) {
+        Path existing = dir.toAbsolutePath();
+        var missing = new ArrayDeque<Path>();
+        while (existing != null && !Files.exists(existing)) {
+            missing.push(existing);
+            existing = existing.getParent();
+        }
+        try {
+            if (missing.isEmpty()) {
+                Files.delete(Files.createTempFile(dir, ".check-config", ""));
+            } else {
+                Files.createDirectories(dir);
+                while (!missing.isEmpty()) Files.delete(missing.removeLast());
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("spool.dir: " + dir + " cannot be used: " + IoReason.of(e)
+                    + " (outages would be answered RETRY; choose a writable directory)");
+        }
     }
 }

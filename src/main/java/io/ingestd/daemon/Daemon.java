@@ -311,8 +311,9 @@ public final class Daemon {
         if (r == null) return new io.ingestd.metrics.MetricsServer.Health(false, "starting");
         String refusal = r.spool() == null ? null : r.spool().recentRefusal();
         if (refusal != null) return new io.ingestd.metrics.MetricsServer.Health(false, refusal);
+        String unusable = r.spool() == null ? null : r.spool().unusable();
         if (stats.isDatabaseDown()) {
-            if (r.spool() != null) {
+            if (r.spool() != null && unusable == null) {
                 return new io.ingestd.metrics.MetricsServer.Health(
                         true,
                         "degraded: database unavailable, " + "acknowledging from the spool: " + stats.lastError());
@@ -330,6 +331,8 @@ public final class Daemon {
         }
         if (isProcessingStalled(r, now))
             return new io.ingestd.metrics.MetricsServer.Health(false, "processing stalled");
+        // working, but an outage would be answered RETRY instead of being spooled
+        if (unusable != null) return new io.ingestd.metrics.MetricsServer.Health(true, "spool unusable: " + unusable);
         return new io.ingestd.metrics.MetricsServer.Health(true, "");
     }
 

@@ -28,8 +28,9 @@ final class SpoolStatus {
     }
 
     static void put(Map<String, Object> m, @Nullable Spool spool) {
-        m.put("spool", spool == null ? "off" : "on");
+        m.put("spool", spool == null ? "off" : spool.unusable() == null ? "on" : "unusable");
         if (spool == null) return;
+        if (spool.unusable() != null) m.put("spool_unusable", spool.unusable());
         m.put("spool_records", spool.records());
         m.put("spool_bytes", spool.bytes());
         m.put("spool_oldest_seconds", spool.oldestSeconds());
@@ -39,6 +40,9 @@ final class SpoolStatus {
     }
 
     static String text(Map<String, Object> m) {
+        if ("unusable".equals(m.get("spool"))) {
+            return "  spool        unusable: " + m.get("spool_unusable") + " (outages are answered RETRY)\n";
+        }
         if (!"on".equals(m.get("spool"))) return "  spool        off\n";
         return "  spool        " + m.get("spool_records") + " records, " + m.get("spool_bytes") + " bytes, oldest "
                 + m.get("spool_oldest_seconds") + " s; drain " + m.get("spool_drain_per_second") + " records/s; "

@@ -137,11 +137,16 @@ final class Startup implements AutoCloseable {
         logging(foreground);
         configWarnings.forEach(w -> log.warn("config: {}", w));
         runAs.warnings().forEach(w -> log.warn("{}", w));
+        var notices = new ArrayList<>(runAs.warnings());
         @Nullable Spool spool = null;
         if (config.spool().enabled()) {
             spool = Spool.open(config.spool().dir(), config.spool().maxBytes());
             opened.push(spool);
             if (metrics != null) SpoolStatus.register(metrics, spool);
+            if (spool.unusable() != null) {
+                notices.add("spool unusable: " + spool.unusable() + "; while the database is away, messages are "
+                        + "answered RETRY (check spool.dir)");
+            }
         }
         var degraded = new StringBuilder();
         Database db = openDatabase(spool, degraded);
@@ -191,7 +196,7 @@ final class Startup implements AutoCloseable {
                 metrics,
                 runAsName,
                 degraded.toString(),
-                runAs.warnings().stream().map(w -> "; WARNING: " + w).collect(Collectors.joining()));
+                notices.stream().map(w -> "; WARNING: " + w).collect(Collectors.joining()));
     }
 
     /** Closes what start-up opened, in reverse; a failure to close one is logged and the rest still closed. */

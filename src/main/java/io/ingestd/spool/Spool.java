@@ -1,5 +1,6 @@
 package io.ingestd.spool;
 
+import io.ingestd.config.IoReason;
 import io.ingestd.protocol.Records;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,6 +67,11 @@ public final class Spool implements AutoCloseable {
         this.unusable = unusable;
     }
 
+    /** Why the spool cannot take messages at all (its directory cannot be used), or null when it can. */
+    public @Nullable String unusable() {
+        return unusable;
+    }
+
     /**
      * Opens the spool directory and recovers what it holds (torn tails cut, damaged files quarantined). Never
      * throws: a directory that cannot be used gives a spool that refuses appends with the reason (RETRY).
@@ -76,11 +82,13 @@ public final class Spool implements AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (IOException | RuntimeException e) {
+            String why = e instanceof IOException io ? IoReason.of(io) : String.valueOf(e.getMessage());
             log.error(
-                    "spool directory {} cannot be used: {} (messages the database cannot take are answered RETRY)",
+                    "spool directory {} cannot be used: {} (messages the database cannot take are answered RETRY; "
+                            + "check spool.dir)",
                     dir,
-                    e.toString());
-            return new Spool(dir, maxBytes, "spool directory " + dir + " cannot be used: " + e);
+                    why);
+            return new Spool(dir, maxBytes, "spool directory " + dir + " cannot be used: " + why);
         }
         var spool = new Spool(dir, maxBytes, null);
         for (var seg : new SpoolRecovery(dir, spool.quarantined, spool.index).recover()) {

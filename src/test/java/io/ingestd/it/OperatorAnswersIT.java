@@ -53,6 +53,30 @@ class OperatorAnswersIT {
     }
 
     @Test
+    void anUnusableSpoolIsToldByStartStatusHealthAndCheckConfig() throws Exception {
+        ingestd = Ingestd.on(TestDatabases.H2, dir).set("spool.dir", "/proc/ingestd-spool");
+        var check = ingestd.cli("check-config");
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(6);
+        assertThat(check.err()).contains("spool.dir: /proc/ingestd-spool cannot be used");
+        var start = ingestd.startOk();
+        assertThat(start.out()).contains("WARNING: spool unusable", "/proc/ingestd-spool", "RETRY");
+        assertThat(ingestd.status().out()).contains("spool        unusable: spool directory /proc/ingestd-spool");
+        String metrics = ingestd.settings.stream()
+                .filter(x -> x.startsWith("metrics.listen="))
+                .findFirst()
+                .orElseThrow()
+                .substring("metrics.listen=".length());
+        var health = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + metrics + "/health"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(health).contains("\"status\":\"degraded\"", "spool unusable");
+        assertThat(Files.readString(ingestd.log())).doesNotContain("Exception");
+    }
+
+    @Test
     void checkConfigBeforeTheFirstStartCreatesNothingOthersCanRead() throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody must reach it
         ingestd = Ingestd.on(TestDatabases.H2, dir)
