@@ -333,6 +333,10 @@ final class Startup implements AutoCloseable {
         try {
             var metrics = new MetricsServer(config.metricsListen().get(), stats, host.metricsSources());
             opened.push(metrics);
+            metrics.counter(
+                    "ingestd.rejects.log.suppressed",
+                    "lines about rejected messages left out of rejects.log (rate limit, or the file over its size)",
+                    rejects::suppressed);
             return metrics;
         } catch (IOException | RuntimeException e) {
             throw new StartupFailure(

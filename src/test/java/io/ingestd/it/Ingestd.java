@@ -192,6 +192,24 @@ public final class Ingestd {
         }
     }
 
+    /** The value of one metric (no labels) from the instance's /metrics endpoint; 0 when it is not there. */
+    public long metric(String name) throws IOException, InterruptedException {
+        String listen = settings.stream()
+                .filter(x -> x.startsWith("metrics.listen="))
+                .findFirst()
+                .orElseThrow()
+                .substring("metrics.listen=".length());
+        String body = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + listen + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        var m = java.util.regex.Pattern.compile("(?m)^" + name + " ([0-9.E+]+)$")
+                .matcher(body);
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
     /** The pid in the PID file. */
     public int pid() throws IOException {
         return Integer.parseInt(Files.readAllLines(pidFile()).getFirst().strip());
