@@ -26,9 +26,20 @@ final class ConfigProbe {
         if (!c.db().user().isEmpty()) props.setProperty("user", c.db().user());
         if (!c.db().password().isEmpty())
             props.setProperty("password", c.db().password().reveal());
+        writableProblem("log.dir", c.paths().logDir(), "ingestd could not open its logs")
+                .ifPresent(problems::add);
+        var dataDir = writableProblem("data.dir", c.paths().dataDir(), "ingestd could not keep its files");
+        dataDir.ifPresent(problems::add);
         DriverManager.setLoginTimeout(3);
-        try (var conn = DriverManager.getConnection(c.db().url(), props)) {
-            conn.isValid(3);
+        // H2 writes its errors to a trace file beside the database, or as a stack trace to stderr when it cannot:
+        // the probe says what failed in one line instead
+        String url = c.db().url().startsWith("jdbc:h2:") && !c.db().url().contains("TRACE_LEVEL_FILE")
+                ? c.db().url() + ";TRACE_LEVEL_FILE=0"
+                : c.db().url();
+        try (var conn = dataDir.isPresent() && url.startsWith("jdbc:h2:")
+                ? null // its files would be in the data.dir just found unusable: one line says it
+                : DriverManager.getConnection(url, props)) {
+            if (conn != null) conn.isValid(3);
         } catch (SQLException e) {
             String msg = io.ingestd.store.SqlFailure.describe(e);
             problems.add("db.url: cannot connect to " + c.db().urlForDisplay() + ": "
@@ -38,7 +49,10 @@ final class ConfigProbe {
                                     : c.db().password().reveal(),
                             "***"));
         }
-        if (c.spool().enabled()) spoolProblem(c.spool().dir()).ifPresent(problems::add);
+        if (c.spool().enabled()) {
+            writableProblem("spool.dir", c.spool().dir(), "outages would be answered RETRY")
+                    .ifPresent(problems::add);
+        }
         try (var ctx = new ZContext(1);
                 var s = ctx.createSocket(SocketType.ROUTER)) {
             s.setLinger(0);
@@ -58,10 +72,10 @@ final class ConfigProbe {
     }
 
     /**
-     * What would make the spool unusable, tried for real and undone: a file is made and removed in the directory,
+     * What would make a directory unusable, tried for real and undone: a file is made and removed in the directory,
      * or the missing directories are made and removed again (permission bits say little to root: /proc passes them).
      */
-    static Optional<String> spoolProblem(Path dir) {
+    static Optional<String> writableProblem(String key, Path dir, String consequence) {
         Path existing = dir.toAbsolutePath();
         var missing = new ArrayDeque<Path>();
         while (existing != null && !Files.exists(existing)) {
@@ -77,8 +91,8 @@ final class ConfigProbe {
             }
             return Optional.empty();
         } catch (IOException e) {
-            return Optional.of("spool.dir: " + dir + " cannot be used: " + IoReason.of(e)
-                    + " (outages would be answered RETRY; choose a writable directory)");
+            return Optional.of(key + ": " + dir + " cannot be used: " + IoReason.of(e) + " (" + consequence
+                    + "; choose a writable directory)");
         }
     }
 }

@@ -53,6 +53,19 @@ class OperatorAnswersIT {
     }
 
     @Test
+    void checkConfigSaysAFileAsDataDirInOneLineWithoutH2sTrace() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        ingestd = Ingestd.on(TestDatabases.H2, dir).set("db.url", "").set("data.dir", file.toString());
+        var check = ingestd.cli("check-config");
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(6);
+        assertThat(check.err())
+                .contains("data.dir: " + file + " cannot be used")
+                .doesNotContain("at org.h2", "Exception");
+        assertThat(check.err().lines().count()).isLessThanOrEqualTo(4);
+        assertThat(ingestd.start().err()).contains("data.dir");
+    }
+
+    @Test
     void anUnusableSpoolIsToldByStartStatusHealthAndCheckConfig() throws Exception {
         ingestd = Ingestd.on(TestDatabases.H2, dir).set("spool.dir", "/proc/ingestd-spool");
         var check = ingestd.cli("check-config");
