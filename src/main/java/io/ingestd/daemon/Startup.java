@@ -238,6 +238,9 @@ final class Startup implements AutoCloseable {
             } catch (DirectoryHandover.Refused e) {
                 throw new StartupFailure(phase, e.getMessage(), e);
             } catch (IOException e) {
+                // a spool directory that cannot be made stops nothing: the spool says it is unusable (start,
+                // status, /health), and outages are answered RETRY; one that is unsafe (Refused) stops the start
+                if (d.key().equals("spool.dir")) continue;
                 throw new StartupFailure(
                         phase, d.key() + ": cannot create directory " + d.path() + ": " + IoReason.of(e), e);
             }
