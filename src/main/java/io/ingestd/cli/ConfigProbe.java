@@ -2,10 +2,15 @@ package io.ingestd.cli;
 
 import io.ingestd.config.Config;
 import io.ingestd.config.IoReason;
+import io.ingestd.listener.Admission;
+import io.ingestd.posix.UserDb;
+import io.ingestd.store.Database;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -30,6 +35,12 @@ final class ConfigProbe {
                 .ifPresent(problems::add);
         var dataDir = writableProblem("data.dir", c.paths().dataDir(), "ingestd could not keep its files");
         dataDir.ifPresent(problems::add);
+        identityProblems(c, problems);
+        Path pidDir = c.paths().pidFile().toAbsolutePath().getParent();
+        if (pidDir != null) {
+            writableProblem("pid.file", pidDir, "ingestd could not take its lock")
+                    .ifPresent(problems::add);
+        }
         DriverManager.setLoginTimeout(3);
         // H2 writes its errors to a trace file beside the database, or as a stack trace to stderr when it cannot:
         // the probe says what failed in one line instead
@@ -39,7 +50,10 @@ final class ConfigProbe {
         try (var conn = dataDir.isPresent() && url.startsWith("jdbc:h2:")
                 ? null // its files would be in the data.dir just found unusable: one line says it
                 : DriverManager.getConnection(url, props)) {
-            if (conn != null) conn.isValid(3);
+            if (conn != null) {
+                conn.isValid(3);
+                Database.tableProblem(conn, c.db().table()).ifPresent(p -> problems.add("db.table: " + p));
+            }
         } catch (SQLException e) {
             String msg = io.ingestd.store.SqlFailure.describe(e);
             problems.add("db.url: cannot connect to " + c.db().urlForDisplay() + ": "
@@ -52,6 +66,12 @@ final class ConfigProbe {
         if (c.spool().enabled()) {
             writableProblem("spool.dir", c.spool().dir(), "outages would be answered RETRY")
                     .ifPresent(problems::add);
+        }
+        metricsProblem(c).ifPresent(problems::add);
+        try (var ctx = new ZContext(1)) {
+            Admission.of(ctx, c).ifPresent(Admission::close);
+        } catch (IOException | RuntimeException e) {
+            problems.add(IoReason.root(e));
         }
         try (var ctx = new ZContext(1);
                 var s = ctx.createSocket(SocketType.ROUTER)) {
@@ -93,6 +113,39 @@ final class ConfigProbe {
         } catch (IOException e) {
             return Optional.of(key + ": " + dir + " cannot be used: " + IoReason.of(e) + " (" + consequence
                     + "; choose a writable directory)");
+        }
+    }
+
+    /** The user and group start would become or check (the same lookups as start's). */
+    private static void identityProblems(Config c, List<String> problems) {
+        c.runAs().user().ifPresent(u -> {
+            if (UserDb.user(u).isEmpty()) problems.add("user: user \"" + u + "\" does not exist");
+        });
+        c.runAs().group().ifPresent(g -> {
+            if (UserDb.group(g).isEmpty()) problems.add("group: group \"" + g + "\" does not exist");
+        });
+    }
+
+    /** metrics.listen must differ from every listen address and be free to bind. */
+    private static Optional<String> metricsProblem(Config c) {
+        if (c.metricsListen().isEmpty()) return Optional.empty();
+        String m = c.metricsListen().get();
+        for (String ep : c.listen()) {
+            if (ep.endsWith("//" + m) || ep.equals("tcp://" + m)) {
+                return Optional.of(
+                        "metrics.listen: " + m + " is also a listen address; give metrics a port of its own");
+            }
+        }
+        int colon = m.lastIndexOf(':');
+        try (var s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(
+                    m.substring(0, colon).replaceAll("^\\[|\\]$", ""), Integer.parseInt(m.substring(colon + 1))));
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("metrics.listen: cannot bind " + m + ": "
+                    + (e instanceof java.net.BindException
+                            ? "address in use (is ingestd already running? see: " + "ingestd status)"
+                            : IoReason.root(e)));
         }
     }
 }

@@ -32,6 +32,12 @@ record RunAs(PrivilegeDrop.@Nullable Identity target, List<String> warnings, Con
         var user = config.runAs().user();
         String self = System.getProperty("user.name");
         if (Posix.geteuid() != 0) {
+            var group = config.runAs().group();
+            if (group.isPresent() && UserDb.group(group.get()).isEmpty()) {
+                throw new StartupFailure(
+                        Phase.PRIVILEGES,
+                        "privilege drop failed: group \"" + group.get() + "\" does not exist (key: group)");
+            }
             if (user.isPresent()) {
                 var id = resolve(user.get(), config);
                 if (id.uid() != Posix.geteuid()) {

@@ -168,6 +168,24 @@ public final class Database implements AutoCloseable {
         migrated = true;
     }
 
+    /**
+     * What start would refuse about an existing table, read without changing anything (for check-config): a
+     * table ingestd did not create, or one whose columns cannot hold its records. Empty when the table is missing
+     * (start creates it) or fits.
+     */
+    public static Optional<String> tableProblem(Connection c, String table) throws SQLException {
+        var existing = TableShape.find(c, table);
+        if (existing.isEmpty()) return Optional.empty();
+        var shape = TableShape.problems(c, existing.get());
+        String history = table + "_schema_history";
+        if (TableShape.find(c, history).isEmpty()) {
+            return Optional.of("table '" + table + "' already exists and was not created by ingestd (there is no "
+                    + history + (shape.isEmpty() ? "" : "; " + shape.getFirst()) + "): set db.table to a new table "
+                    + "name, and copy old rows into it if needed (README: Migrating from the PHP daemon)");
+        }
+        return shape.isEmpty() ? Optional.empty() : Optional.of("table '" + table + "': " + String.join("; ", shape));
+    }
+
     private void migrate() {
         String history = table + "_schema_history";
         Optional<String> historyBefore;

@@ -53,6 +53,40 @@ class OperatorAnswersIT {
     }
 
     @Test
+    void whatCheckConfigPassesStartAcceptsAndWhatStartRefusesCheckConfigRefuses() throws Exception {
+        try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            List<String[]> cases = List.of(
+                    new String[] {"user", "nosuchuser"},
+                    new String[] {"group", "nosuchgroup"},
+                    new String[] {
+                        "curve.server.key", dir.resolve("missing.key_secret").toString()
+                    },
+                    new String[] {"log.dir", "/proc/ingestd-log"},
+                    new String[] {"pid.file", "/proc/ingestd-run/ingestd.pid"},
+                    new String[] {"metrics.listen", "SAME AS LISTEN"},
+                    new String[] {"metrics.listen", "127.0.0.1:" + taken.getLocalPort()},
+                    new String[] {"db.table", "fee"});
+            int n = 0;
+            for (String[] c : cases) {
+                var probe = Ingestd.on(TestDatabases.H2, dir.resolve("case" + n++));
+                String what = c[0] + "=" + c[1];
+                if (c[0].equals("db.table")) {
+                    try (var conn = java.sql.DriverManager.getConnection(probe.dbUrl)) {
+                        conn.createStatement().execute("CREATE TABLE fee (ticket INT)"); // not ingestd's
+                    }
+                }
+                probe.set(c[0], c[1].equals("SAME AS LISTEN") ? "127.0.0.1:" + probe.port : c[1]);
+                var check = probe.cli("check-config");
+                assertThat(check.exitCode()).as(what + ": " + check).isEqualTo(6);
+                assertThat(check.err()).as(what).contains(c[0] + ":");
+                var start = probe.start();
+                assertThat(start.exitCode()).as(what + ": " + start).isNotZero();
+                probe.cleanUp();
+            }
+        }
+    }
+
+    @Test
     void checkConfigSaysAFileAsDataDirInOneLineWithoutH2sTrace() throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         ingestd = Ingestd.on(TestDatabases.H2, dir).set("db.url", "").set("data.dir", file.toString());
