@@ -10,6 +10,7 @@ import io.ingestd.daemon.ForegroundReadiness;
 import io.ingestd.daemon.Phase;
 import io.ingestd.daemon.PidFile;
 import io.ingestd.daemon.ProcessIdentity;
+import io.ingestd.daemon.ReloadRequest;
 import io.ingestd.daemon.RunningDaemons;
 import io.ingestd.log.Json;
 import io.ingestd.posix.Posix;
@@ -26,6 +27,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -353,10 +355,23 @@ final class LifecycleCommands {
             var loaded = loadOrReport(config, err);
             if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
             Path pidFile = loaded.config().paths().pidFile();
+            var startedFrom =
+                    RunningDaemons.startedFrom(loaded.config().source().file());
+            if (config.overrides.isEmpty()) {
+                // the daemon comes back with the configuration it runs with: the file and the overrides it was
+                // started (and reloaded) with; --set on this command line replaces them
+                var kept = runningOverrides(pidFile, startedFrom, err);
+                if (kept == null) return ExitCode.NOT_PERMITTED.code();
+                kept.forEach((k, v) -> config.overrides.add(k + "=" + v));
+                if (!kept.isEmpty()) {
+                    out.println("restarting with the running daemon's overrides of " + String.join(", ", kept.keySet())
+                            + " (give --set to replace them)");
+                }
+            }
             int stopped = stop(pidFile, out, err, timeoutSeconds);
             if (stopped != ExitCode.OK.code()) return stopped;
             // data.dir or pid.file changed since the start: the daemon started from this file holds the old PID file
-            for (var p : RunningDaemons.startedFrom(loaded.config().source().file())) {
+            for (var p : startedFrom) {
                 stopped = stopProcess(
                         p,
                         out,
@@ -367,6 +382,32 @@ final class LifecycleCommands {
                 if (stopped != ExitCode.OK.code()) return stopped;
             }
             return start(config, out, err, 120, null);
+        }
+
+        /**
+         * The overrides of the daemon this restart stops (found by the PID file, or among the daemons started from
+         * the same file); empty when none runs or it has none; null (after saying why) when one runs and will not say.
+         */
+        private static @Nullable Map<String, String> runningOverrides(
+                Path pidFile, List<ProcessIdentity> startedFrom, PrintWriter err) {
+            Path held = PidFile.inspect(pidFile) instanceof PidFile.State.Running ? pidFile : null;
+            for (var p : startedFrom) {
+                if (held == null) held = RunningDaemons.pidFileOf(p).orElse(null);
+            }
+            if (held == null) return Map.of();
+            Path sock = ControlServer.pathFor(held);
+            if (ControlServer.query(sock, "overrides", ControlServer.ANSWER_DEADLINE)
+                    instanceof ControlServer.Answer.Answered(String text)) {
+                if (text.startsWith("error:")) {
+                    err.println("ingestd: restart: the running daemon did not give its overrides (" + text
+                            + "); run this as root, or give the configuration in full with --set");
+                    return null;
+                }
+                return ReloadRequest.parse(text);
+            }
+            err.println("ingestd: restart: the running daemon does not answer on " + sock + " to give its overrides; "
+                    + "nothing stopped (give the configuration in full with --set, or stop and start it)");
+            return null;
         }
     }
 

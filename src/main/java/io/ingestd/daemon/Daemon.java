@@ -358,6 +358,7 @@ public final class Daemon {
             case "status" -> StatusReport.json(StatusReport.collect(this));
             case "status-text" -> StatusReport.text(StatusReport.collect(this));
             case String q when q.startsWith("reload ") -> reload(ReloadRequest.overrides(q));
+            case "overrides" -> ReloadRequest.of(config.source().overrides()).substring("reload ".length());
             case "reopen-logs" -> {
                 reopenLogs();
                 yield "reopened";

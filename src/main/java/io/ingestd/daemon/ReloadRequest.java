@@ -17,8 +17,13 @@ public final class ReloadRequest {
     }
 
     static Map<String, String> overrides(String request) {
+        return parse(request.substring("reload ".length()));
+    }
+
+    /** The overrides of a {@code K=V<TAB>K=V...} line (the daemon's answer to {@code overrides}). */
+    public static Map<String, String> parse(String line) {
         var m = new LinkedHashMap<String, String>();
-        for (String kv : request.substring("reload ".length()).split("\t", -1)) {
+        for (String kv : line.split("\t", -1)) {
             int eq = kv.indexOf('=');
             if (eq > 0) m.put(kv.substring(0, eq), kv.substring(eq + 1));
         }

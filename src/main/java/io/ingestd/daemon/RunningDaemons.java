@@ -47,4 +47,30 @@ public final class RunningDaemons {
         }
         return false;
     }
+
+    /**
+     * The PID file a running daemon holds open (and locked): found among its open files, for a daemon whose PID file
+     * is no longer where its configuration file alone says (it was started with --set data.dir or pid.file).
+     */
+    public static Optional<Path> pidFileOf(ProcessIdentity daemon) {
+        try (var fds = Files.list(Path.of("/proc/" + daemon.pid() + "/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                Path target;
+                try {
+                    target = Files.readSymbolicLink(fd);
+                } catch (IOException e) {
+                    continue; // closed meanwhile
+                }
+                if (target.getFileName() != null
+                        && target.getFileName().toString().endsWith(".pid")
+                        && PidFile.inspect(target) instanceof PidFile.State.Running(var p)
+                        && p.equals(daemon)) {
+                    return Optional.of(target);
+                }
+            }
+        } catch (IOException e) {
+            // gone, or not ours to read
+        }
+        return Optional.empty();
+    }
 }

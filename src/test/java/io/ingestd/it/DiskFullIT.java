@@ -38,7 +38,8 @@ class DiskFullIT {
 
     static Path tmpfs(Path where, String size) throws Exception {
         Files.createDirectories(where);
-        var p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0750", "tmpfs", where.toString())
+        var p = new ProcessBuilder(
+                        "mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0750", "tmpfs", where.toString())
                 .inheritIO()
                 .start();
         assertThat(p.waitFor()).as("mount tmpfs (needs root)").isZero();

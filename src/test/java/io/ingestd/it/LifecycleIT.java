@@ -29,6 +29,55 @@ class LifecycleIT {
     }
 
     @Test
+    void restartComesBackWithTheOverridesTheDaemonRunsWithUnlessTheCommandLineGivesNewOnes() throws Exception {
+        int filePort = Ingestd.freePort(), setPort = Ingestd.freePort();
+        Path conf = Files.writeString(
+                dir.resolve("c.properties"),
+                String.join(
+                        "\n",
+                        "listen = tcp://127.0.0.1:" + filePort,
+                        "data.dir = " + dir.resolve("data"),
+                        "log.dir = " + dir.resolve("log"),
+                        "metrics.listen = off",
+                        "user = root",
+                        ""));
+        String otherDb = "jdbc:h2:file:" + dir.resolve("other") + ";AUTO_SERVER=TRUE";
+        List<String> base = List.of("-c", conf.toString());
+        var start = Ingestd.run(
+                java.util.Map.of(),
+                "start",
+                "-c",
+                conf.toString(),
+                "--set",
+                "listen=tcp://127.0.0.1:" + setPort,
+                "--set",
+                "db.url=" + otherDb);
+        assertThat(start.exitCode()).as(start.toString()).isZero();
+        try {
+            var restart = Ingestd.run(java.util.Map.of(), "restart", base.get(0), base.get(1));
+            assertThat(restart.exitCode()).as(restart.toString()).isZero();
+            assertThat(restart.out()).contains("running daemon's overrides of listen, db.url");
+            var status = Ingestd.run(java.util.Map.of(), "status", base.get(0), base.get(1));
+            assertThat(status.out())
+                    .contains("tcp://127.0.0.1:" + setPort, dir.resolve("other").toString());
+            try (var req = new Clients.Req("tcp://127.0.0.1:" + setPort)) {
+                assertThat(req.request("5150,1,1")).isEqualTo("TRUE");
+            }
+            assertThat(EndToEndIT.tickets(otherDb, "ticket = 5150")).containsExactly(5150L);
+            // --set on the restart's command line replaces them
+            var replaced =
+                    Ingestd.run(java.util.Map.of(), "restart", "-c", conf.toString(), "--set", "metrics.listen=off");
+            assertThat(replaced.exitCode()).as(replaced.toString()).isZero();
+            assertThat(Ingestd.run(java.util.Map.of(), "status", "-c", conf.toString())
+                            .out())
+                    .contains("tcp://127.0.0.1:" + filePort)
+                    .doesNotContain(dir.resolve("other").toString());
+        } finally {
+            Ingestd.run(java.util.Map.of(), "stop", "-c", conf.toString());
+        }
+    }
+
+    @Test
     void startIsReadyOnReturnAndASecondStartReportsAlreadyRunning() throws Exception {
         ingestd = Ingestd.on(TestDatabases.H2, dir);
         var first = ingestd.startOk();
