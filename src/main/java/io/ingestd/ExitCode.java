@@ -12,7 +12,8 @@ public enum ExitCode {
             1,
             "start, stop, restart, reload, reopen-logs, run, send, replay, bench, keygen",
             "generic failure; `send`/`bench`/`replay`: some records were rejected or not acknowledged (`replay`: or an "
-                    + "entry could not be replayed whole); `reload`: refused"),
+                    + "entry could not be replayed whole); `reload`: refused; `stop`/`restart`: the daemon did not "
+                    + "stop within `--timeout` and was killed (SIGKILL)"),
     STATUS_DEAD(1, "status", "dead, but the PID file remains"),
     USAGE(2, "all", "invalid arguments or option values (the option is named)"),
     STATUS_NOT_RUNNING(3, "status", "not running"),

@@ -188,6 +188,7 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() {
+            if (timeoutSeconds < 1) return timeoutTooShort(spec.commandLine().getErr(), timeoutSeconds);
             Path pidFile = locateOrReport(config, spec.commandLine().getErr(), "stop");
             if (pidFile == null) return ExitCode.NOT_CONFIGURED.code();
             return stop(pidFile, spec.commandLine().getOut(), spec.commandLine().getErr(), timeoutSeconds);
@@ -217,7 +218,17 @@ final class LifecycleCommands {
         }
     }
 
-    /** SIGTERM, wait for the drain, SIGKILL after the timeout: for that very process (pid and start time). */
+    /** --timeout 0 or below would kill at once with no drain: a usage error, not a stop. */
+    static int timeoutTooShort(PrintWriter err, long seconds) {
+        err.println("ingestd: --timeout " + seconds + ": must be at least 1 second (the daemon needs time to drain; "
+                + "SIGKILL comes only after it)");
+        return ExitCode.USAGE.code();
+    }
+
+    /**
+     * SIGTERM, wait for the drain, SIGKILL after the timeout: for that very process (pid and start time). Exit 1
+     * when it had to kill.
+     */
     static int stopProcess(ProcessIdentity p, PrintWriter out, PrintWriter err, long timeoutSeconds, String note) {
         try {
             Posix.kill(p.pid(), Posix.SIGTERM);
@@ -237,7 +248,7 @@ final class LifecycleCommands {
         awaitExit(p, Duration.ofSeconds(10));
         out.println("ingestd did not stop within " + timeoutSeconds + " s; killed it (SIGKILL, pid " + p.pid()
                 + "). Requests it had not answered get no reply; acknowledged records are committed." + note);
-        return ExitCode.OK.code();
+        return ExitCode.FAILED.code(); // LSB: the stop did not go as asked, and an init script must see it
     }
 
     /** Waits for that very process (by pid and start time, not by the PID file) to be gone. */
@@ -352,6 +363,7 @@ final class LifecycleCommands {
         public Integer call() throws IOException, ConfigException {
             var out = spec.commandLine().getOut();
             var err = spec.commandLine().getErr();
+            if (timeoutSeconds < 1) return timeoutTooShort(err, timeoutSeconds);
             var loaded = loadOrReport(config, err);
             if (loaded == null) return ExitCode.NOT_CONFIGURED.code();
             Path pidFile = loaded.config().paths().pidFile();
@@ -369,7 +381,8 @@ final class LifecycleCommands {
                 }
             }
             int stopped = stop(pidFile, out, err, timeoutSeconds);
-            if (stopped != ExitCode.OK.code()) return stopped;
+            // killed after --timeout (FAILED, said above): it is gone all the same, so the start goes on
+            if (stopped != ExitCode.OK.code() && stopped != ExitCode.FAILED.code()) return stopped;
             // data.dir or pid.file changed since the start: the daemon started from this file holds the old PID file
             for (var p : startedFrom) {
                 stopped = stopProcess(
@@ -379,7 +392,7 @@ final class LifecycleCommands {
                         timeoutSeconds,
                         " (it was started from this configuration file with "
                                 + "another PID file: data.dir or pid.file changed since)");
-                if (stopped != ExitCode.OK.code()) return stopped;
+                if (stopped != ExitCode.OK.code() && stopped != ExitCode.FAILED.code()) return stopped;
             }
             return start(config, out, err, 120, null);
         }

@@ -29,6 +29,24 @@ class LifecycleIT {
     }
 
     @Test
+    void aStopThatHadToKillExitsOneSoInitScriptsSeeIt() throws Exception {
+        ingestd = Ingestd.on(TestDatabases.H2, dir.resolve("k"));
+        ingestd.startOk();
+        int pid = ingestd.pid();
+        assertThat(new ProcessBuilder("kill", "-STOP", Integer.toString(pid))
+                        .start()
+                        .waitFor())
+                .isZero();
+        var stop = ingestd.cli("stop", "--timeout", "1");
+        assertThat(stop.exitCode()).as(stop.toString()).isEqualTo(1);
+        assertThat(stop.out()).contains("did not stop within 1 s; killed it (SIGKILL, pid " + pid);
+        // gone, or a zombie nobody reaps here (PID 1 of this sandbox does not)
+        assertThat(!Files.exists(Path.of("/proc/" + pid))
+                        || new Proc(pid).status("State").startsWith("Z"))
+                .isTrue();
+    }
+
+    @Test
     void restartComesBackWithTheOverridesTheDaemonRunsWithUnlessTheCommandLineGivesNewOnes() throws Exception {
         int filePort = Ingestd.freePort(), setPort = Ingestd.freePort();
         Path conf = Files.writeString(

@@ -76,6 +76,8 @@ class MessagesIT {
                         // options of the lifecycle commands
                         new Case(2, "'--wait'", "start", "--wait", "x"),
                         new Case(2, "'--timeout'", "stop", "--timeout", "soon"),
+                        new Case(2, "--timeout 0: must be at least 1 second", "stop", "--timeout", "0"),
+                        new Case(2, "--timeout -1: must be at least 1 second", "restart", "--timeout", "-1"),
                         new Case(2, "'--timeout'", "restart", "--timeout", ""),
                         new Case(2, "--jsn", "status", "--jsn"),
                         new Case(4, "--config", "status", "--config", "/nonexistent.properties"),
