@@ -59,7 +59,10 @@ class OperatorAnswersIT {
                     new String[] {"user", "nosuchuser"},
                     new String[] {"group", "nosuchgroup"},
                     new String[] {
-                        "curve.server.key", dir.resolve("missing.key_secret").toString()
+                        "curve.server.key",
+                        dir.resolve("missing.key_secret").toString(),
+                        "curve.allow-any-client",
+                        "true"
                     },
                     new String[] {"log.dir", "/proc/ingestd-log"},
                     new String[] {"pid.file", "/proc/ingestd-run/ingestd.pid"},
@@ -76,6 +79,7 @@ class OperatorAnswersIT {
                     }
                 }
                 probe.set(c[0], c[1].equals("SAME AS LISTEN") ? "127.0.0.1:" + probe.port : c[1]);
+                if (c.length > 2) probe.set(c[2], c[3]);
                 var check = probe.cli("check-config");
                 assertThat(check.exitCode()).as(what + ": " + check).isEqualTo(6);
                 assertThat(check.err()).as(what).contains(c[0] + ":");
