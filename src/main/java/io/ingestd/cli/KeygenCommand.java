@@ -9,6 +9,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
@@ -50,7 +51,8 @@ final class KeygenCommand implements Callable<Integer> {
         }
         Path pub = dir.resolve(name + ".key");
         Path sec = dir.resolve(name + ".key_secret");
-        if (Files.exists(pub) || Files.exists(sec)) {
+        // NOFOLLOW: a link planted under either name (even a dangling one) is refused, never written through
+        if (Files.exists(pub, LinkOption.NOFOLLOW_LINKS) || Files.exists(sec, LinkOption.NOFOLLOW_LINKS)) {
             spec.commandLine()
                     .getErr()
                     .println("ingestd: " + pub + " or " + sec + " exists already; not overwriting a key");
@@ -62,6 +64,8 @@ final class KeygenCommand implements Callable<Integer> {
         Files.createFile(sec, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         cert.saveSecret(sec.toString());
         Files.setPosixFilePermissions(sec, PosixFilePermissions.fromString("rw-------"));
+        // created new (O_EXCL, which does not follow a link) before the key is written into it
+        Files.createFile(pub, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
         cert.savePublic(pub.toString());
         var out = spec.commandLine().getOut();
         out.println(cert.getPublicKeyAsZ85());

@@ -80,6 +80,11 @@ public final class ConfigLoader {
     public static Map.Entry<String, String> parseOverride(String kv) throws ConfigException {
         int eq = kv.indexOf('=');
         if (eq <= 0) throw new ConfigException("--set " + kv + ": expected key=value");
+        if (kv.substring(0, eq).trim().equals(Keys.DB_PASSWORD.name())) {
+            // argv is world-readable (ps, /proc/PID/cmdline): a secret there is a secret no more
+            throw new ConfigException("--set db.password: a password on the command line can be read by every user "
+                    + "(ps); put it in a file named by db.password.file (mode 0600), or in INGESTD_DB_PASSWORD");
+        }
         return Map.entry(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
     }
 
@@ -284,10 +289,19 @@ public final class ConfigLoader {
     static boolean isLoopback(String endpoint) {
         if (endpoint.startsWith("ipc://") || endpoint.startsWith("inproc://")) return true;
         String host = endpoint.replaceFirst("^tcp://", "")
-                .replaceFirst(":\\d+$", "")
+                .replaceFirst(":\\d*$", "")
                 .replace("[", "")
                 .replace("]", "");
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+        if (host.equals("localhost")) return true;
+        // an address literal only, parsed (never looked up): 127.0.0.1.example.com or 127.x is a name, not loopback
+        boolean literal =
+                host.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (host.contains(":") && host.matches("[0-9a-fA-F:.]+"));
+        if (!literal) return false;
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private Secret password(Map<String, String> env) {

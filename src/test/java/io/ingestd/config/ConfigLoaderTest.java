@@ -22,6 +22,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void onlyLoopbackAddressLiteralsCountAsLoopback() {
+        assertThat(ConfigLoader.isLoopback("tcp://127.0.0.1:5555")).isTrue();
+        assertThat(ConfigLoader.isLoopback("tcp://127.1.2.3:5555")).isTrue();
+        assertThat(ConfigLoader.isLoopback("tcp://[::1]:5555")).isTrue();
+        assertThat(ConfigLoader.isLoopback("tcp://localhost:5555")).isTrue();
+        assertThat(ConfigLoader.isLoopback("tcp://127.0.0.1.evil.example:5555")).isFalse();
+        assertThat(ConfigLoader.isLoopback("tcp://127.attacker:5555")).isFalse();
+        assertThat(ConfigLoader.isLoopback("tcp://0.0.0.0:5555")).isFalse();
+        assertThat(ConfigLoader.isLoopback("tcp://*:5555")).isFalse();
+    }
+
+    @Test
+    void aPasswordOnTheCommandLineIsRefusedWithWhereToPutIt() {
+        assertThatThrownBy(() -> ConfigLoader.parseOverride("db.password=hunter2"))
+                .hasMessageContaining("db.password.file")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
     void runsWithNoConfigAtAllOnDefaults() throws Exception {
         var c = load(Map.of());
         assertThat(c.listen()).containsExactly("tcp://127.0.0.1:5555");

@@ -171,6 +171,24 @@ class RootSafetyIT {
     }
 
     @Test
+    void keygenWritesNoKeyThroughAPlantedLink() throws Exception {
+        Path keys = daemonOwned("keys");
+        Path target = vault.resolve("written-by-root");
+        Files.createSymbolicLink(keys.resolve("trade01.key"), target); // dangling: exists() alone says no
+        var keygen = Ingestd.run(java.util.Map.of(), "keygen", "trade01", "--dir", keys.toString());
+        assertThat(keygen.exitCode()).as(keygen.toString()).isNotZero();
+        assertThat(keygen.err()).contains("exists already");
+        assertThat(target).doesNotExist();
+    }
+
+    @Test
+    void aPasswordInArgvIsRefused() {
+        var start = Ingestd.run(java.util.Map.of(), "check-config", "--set", "db.password=hunter2");
+        assertThat(start.exitCode()).isEqualTo(6);
+        assertThat(start.err()).contains("db.password.file").doesNotContain("hunter2");
+    }
+
+    @Test
     void reopenLogsAsksTheDaemonAndNeedsNoPidFromAFile() throws Exception {
         ingestd = asNobody();
         ingestd.startOk();
