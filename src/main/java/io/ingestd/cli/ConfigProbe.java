@@ -70,7 +70,9 @@ final class ConfigProbe {
         metricsProblem(c).ifPresent(problems::add);
         try (var ctx = new ZContext(1)) {
             Admission.of(ctx, c).ifPresent(Admission::close);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            problems.add(String.valueOf(e.getMessage())); // names the key and the file, as start says it
+        } catch (RuntimeException e) {
             problems.add(IoReason.root(e));
         }
         try (var ctx = new ZContext(1);
