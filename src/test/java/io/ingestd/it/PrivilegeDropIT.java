@@ -41,6 +41,13 @@ class PrivilegeDropIT {
             assertThat(Proc.status(task, "Groups")).as(task.toString()).isEqualTo("65534");
         }
         assertThat(proc.status("NoNewPrivs")).isEqualTo("1");
+        // no capability left in any thread: with no_new_privs, no exec can gain one either (the bounding set is
+        // per thread in Linux, and the JVM's own threads exist before main; the systemd unit empties it)
+        for (Path task : tasks) {
+            for (String set : new String[] {"CapPrm", "CapEff", "CapAmb"}) {
+                assertThat(Proc.status(task, set)).as(task + " " + set).isEqualTo("0000000000000000");
+            }
+        }
         try (var req = new Clients.Req(ingestd.endpoint())) {
             assertThat(req.request("1,2,3")).isEqualTo("TRUE");
         }
