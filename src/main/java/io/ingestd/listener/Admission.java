@@ -13,6 +13,8 @@ import org.zeromq.ZMQ;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -57,6 +59,7 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
         clientsDir = config.security().curveClientsDir();
         if (config.security().curveEnabled()) {
             Path server = config.security().curveServerKey().orElseThrow();
+            refuseLooseModes(server, "curve.server.key", true);
             var cert = load(server, "curve.server.key");
             String pub = cert.getValue("curve/public-key"), sec = cert.getValue("curve/secret-key");
             if (pub == null || sec == null) {
@@ -86,6 +89,21 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
                 serverKeys.isEmpty()
                         ? " (no CURVE)"
                         : clientsDir.map(d -> " with a key in " + d).orElse(" with any key"));
+    }
+
+    /**
+     * As sshd's StrictModes: a file or directory that decides who is admitted must not be writable by group or
+     * others, and a secret key not readable by others either (group may read it: root:ingestd 0640).
+     */
+    static void refuseLooseModes(Path p, String key, boolean secret) throws IOException {
+        var perms = Files.getPosixFilePermissions(p);
+        boolean loose = perms.contains(PosixFilePermission.GROUP_WRITE)
+                || perms.contains(PosixFilePermission.OTHERS_WRITE)
+                || (secret && perms.contains(PosixFilePermission.OTHERS_READ));
+        if (loose) {
+            throw new IOException(key + ": " + p + " is " + (secret ? "readable or " : "") + "writable by others (mode "
+                    + PosixFilePermissions.toString(perms) + "); chmod " + (secret ? "0600" : "go-w") + " " + p);
+        }
     }
 
     private static ZConfig load(Path file, String key) throws IOException {
@@ -139,10 +157,19 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
 
     private Set<String> readClientKeys() throws IOException {
         clientsDirModified = Files.getLastModifiedTime(clientsDir.orElseThrow()).toMillis();
+        // who may write here may admit any client: a directory others can write is never read (the keys read
+        // before still apply), a key file others can write is left out
+        refuseLooseModes(clientsDir.orElseThrow(), "curve.clients.dir", false);
         var keys = new HashSet<String>();
         try (var files = Files.list(clientsDir.orElseThrow())) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 if (!f.getFileName().toString().endsWith(".key") || !Files.isRegularFile(f)) continue;
+                try {
+                    refuseLooseModes(f, "curve.clients.dir", false);
+                } catch (IOException e) {
+                    log.warn("{}; that key is not admitted", e.getMessage());
+                    continue;
+                }
                 String pub = load(f, "curve.clients.dir").getValue("curve/public-key");
                 if (pub == null) log.warn("curve.clients.dir: {} holds no curve/public-key; ignored", f);
                 else keys.add(pub);

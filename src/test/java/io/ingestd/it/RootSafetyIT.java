@@ -182,6 +182,30 @@ class RootSafetyIT {
     }
 
     @Test
+    void keyFilesAndClientDirectoriesOthersCanWriteAreRefused() throws Exception {
+        Path keys = Files.createDirectory(dir.resolve("keys"));
+        assertThat(Ingestd.run(java.util.Map.of(), "keygen", "server", "--dir", keys.toString())
+                        .exitCode())
+                .isZero();
+        Path secret = keys.resolve("server.key_secret");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-rw-rw-"));
+        ingestd = Ingestd.on(TestDatabases.H2, dir)
+                .set("curve.server.key", secret.toString())
+                .set("curve.allow-any-client", "true");
+        var loose = ingestd.start();
+        assertThat(loose.exitCode()).as(loose.toString()).isEqualTo(6);
+        assertThat(loose.err()).contains("curve.server.key", "readable or writable by others", "chmod 0600");
+
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        Path clients = Files.createDirectory(dir.resolve("clients"));
+        Files.setPosixFilePermissions(clients, PosixFilePermissions.fromString("rwxrwxrwx"));
+        ingestd.set("curve.allow-any-client", "false").set("curve.clients.dir", clients.toString());
+        var open = ingestd.start();
+        assertThat(open.exitCode()).as(open.toString()).isEqualTo(6);
+        assertThat(open.err()).contains("curve.clients.dir", "writable by others", "chmod go-w");
+    }
+
+    @Test
     void aPasswordInArgvIsRefused() {
         var start = Ingestd.run(java.util.Map.of(), "check-config", "--set", "db.password=hunter2");
         assertThat(start.exitCode()).isEqualTo(6);
