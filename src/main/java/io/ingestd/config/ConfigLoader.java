@@ -24,6 +24,13 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     public static final String PASSWORD_ENV = "INGESTD_DB_PASSWORD";
+    /**
+     * Not a real environment variable: what a reload passes as the password the daemon runs with. The password is
+     * restart-only, and after the privilege drop a root-only db.password.file cannot be read again; without this
+     * every reload would fail on it, curve.clients.dir revocations included.
+     */
+    public static final String RUNNING_PASSWORD = "ingestd.running-password";
+
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     private static final Set<String> LEVELS = Set.of("error", "warn", "info", "debug", "trace");
 
@@ -320,6 +327,11 @@ public final class ConfigLoader {
                 var lines = Files.readAllLines(p, StandardCharsets.UTF_8);
                 return new Secret(lines.isEmpty() ? "" : lines.getFirst().strip());
             } catch (IOException e) {
+                if (e instanceof java.nio.file.AccessDeniedException && env.containsKey(RUNNING_PASSWORD)) {
+                    warnings.add("db.password.file: " + p + " cannot be read by the daemon's user (root's only, as it "
+                            + "should be): the password the daemon started with stays in effect (it is restart-only)");
+                    return new Secret(env.get(RUNNING_PASSWORD));
+                }
                 problems.add("db.password.file: cannot read " + p + ": " + IoReason.of(e));
                 return Secret.NONE;
             }

@@ -226,10 +226,14 @@ public final class Daemon {
                     config.source().file(), overrides, config.source().baseDir());
             var loaded = ConfigLoader.load(
                     source,
-                    Map.of(ConfigLoader.PASSWORD_ENV, config.db().password().reveal()));
+                    Map.of(
+                            ConfigLoader.PASSWORD_ENV,
+                            config.db().password().reveal(),
+                            ConfigLoader.RUNNING_PASSWORD,
+                            config.db().password().reveal()));
             var next = loaded.config();
             var fixed = Reload.changedFixedKeys(started, next);
-            if (r.admission() != null) r.admission().reloadKeys();
+            if (r.admission() != null) r.admission().follow(next.security().curveClientsDir());
             Logging.setLevel(next.logLevel());
             r.listener().limits(Startup.limits(next));
             r.writers()
@@ -245,14 +249,31 @@ public final class Daemon {
         } catch (ConfigException e) {
             outcome = "refused: " + e.getMessage() + " (the running configuration is unchanged)";
             log.error("reload {}", outcome);
+            revokeRemovedKeys(r);
         } catch (IOException | RuntimeException e) {
-            outcome = "refused: " + io.ingestd.config.IoReason.root(e) + " (the running configuration is unchanged)";
+            outcome = "refused: " + (e instanceof IOException ? e.getMessage() : io.ingestd.config.IoReason.root(e))
+                    + " (the running configuration is unchanged)";
             log.error("reload failed", e);
+            revokeRemovedKeys(r);
         }
         lastReload = Instant.now() + " " + outcome;
         reloads.incrementAndGet();
         if (systemd != null) systemd.ready();
         return outcome;
+    }
+
+    /**
+     * A refused reload still revokes: the keys removed from the directory in effect stop being admitted, whatever
+     * else in the configuration is wrong.
+     */
+    private static void revokeRemovedKeys(Running r) {
+        var admission = r.admission();
+        if (admission == null) return;
+        try {
+            admission.reloadKeys();
+        } catch (IOException e) {
+            log.error("curve.clients.dir: cannot re-read it: {}; the keys read before still apply", e.getMessage());
+        }
     }
 
     /** What start-up hands the parts that call back into the daemon: signals, control and metrics. */

@@ -36,7 +36,7 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
     private final ZContext context;
     private final ZMQ.Socket zap;
     private final Optional<String[]> serverKeys; // public, secret; empty = NULL mechanism
-    private final Optional<Path> clientsDir;
+    private volatile Optional<Path> clientsDir; // follows curve.clients.dir on reload
     private final List<IpRange> allowIps;
     private final Thread thread;
     private volatile Set<String> clientKeys = Set.of();
@@ -124,8 +124,36 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
         });
     }
 
+    /**
+     * Reload: the allow-list follows {@code curve.clients.dir} as reloaded (a new directory replaces the old one's
+     * keys at once, for new connections and open ones); the same directory is re-read. Returns the keys no longer
+     * allowed. A directory that cannot be used leaves the keys in effect as they were.
+     */
+    public synchronized Set<String> follow(Optional<Path> dir) throws IOException {
+        if (serverKeys.isEmpty() || dir.equals(clientsDir)) return reloadKeys();
+        if (dir.isPresent() && !Files.isDirectory(dir.get())) {
+            throw new IOException("curve.clients.dir: " + dir.get() + " is not a directory");
+        }
+        var before = clientKeys;
+        var previous = clientsDir;
+        clientsDir = dir;
+        try {
+            clientKeys = dir.isPresent() ? readClientKeys() : Set.of();
+        } catch (IOException e) {
+            clientsDir = previous;
+            throw e;
+        }
+        log.info(
+                "curve.clients.dir is now {}: {} client key(s) admitted",
+                dir.map(Path::toString).orElse("(any key)"),
+                clientKeys.size());
+        var revoked = new HashSet<>(before);
+        revoked.removeAll(clientKeys);
+        return revoked;
+    }
+
     /** Re-reads {@code curve.clients.dir} (reload); returns the keys no longer allowed. */
-    public Set<String> reloadKeys() throws IOException {
+    public synchronized Set<String> reloadKeys() throws IOException {
         if (clientsDir.isEmpty()) return Set.of();
         var before = clientKeys;
         clientKeys = readClientKeys();

@@ -313,6 +313,35 @@ class SecurityIT {
     }
 
     @Test
+    void theAllowListFollowsAReloadedDirectoryAndARefusedReloadStillRevokes() throws Exception {
+        keys("server", "alice", "bob");
+        Path other = Files.createDirectories(dir.resolve("clients-b"));
+        Files.copy(keys.resolve("alice.key"), clients.resolve("alice.key"));
+        Files.copy(keys.resolve("bob.key"), other.resolve("bob.key"));
+        ingestd = Ingestd.on(TestDatabases.H2, dir)
+                .set("curve.server.key", keys.resolve("server.key_secret").toString())
+                .set("curve.clients.dir", clients.toString());
+        ingestd.startOk();
+        try (var alice = new CurveReq(
+                ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("alice.key_secret"), 30_000)) {
+            assertThat(alice.request("11,1,1")).isEqualTo("TRUE");
+            var reload = ingestd.cli("reload", "--set", "curve.clients.dir=" + other);
+            assertThat(reload.out()).as(reload.toString()).startsWith("reload applied");
+            assertThat(alice.request("12,1,1")).startsWith("FALSE client key ");
+        }
+        try (var bob =
+                new CurveReq(ingestd.endpoint(), keys.resolve("server.key"), keys.resolve("bob.key_secret"), 30_000)) {
+            assertThat(bob.request("13,1,1")).isEqualTo("TRUE");
+            Files.delete(other.resolve("bob.key"));
+            // a reload the daemon refuses (the new directory is no directory) still applies the removal
+            var refused = ingestd.cli("reload", "--set", "curve.clients.dir=" + dir.resolve("no-such-dir"));
+            assertThat(refused.all()).as(refused.toString()).contains("refused", "not a directory");
+            assertThat(bob.request("14,1,1")).startsWith("FALSE client key ");
+        }
+        assertThat(EndToEndIT.tickets(ingestd.dbUrl, "1=1")).containsExactly(11L, 13L);
+    }
+
+    @Test
     void allowIpsTakesCidrBlocksWithoutCurve() throws Exception {
         ingestd = Ingestd.on(TestDatabases.H2, dir).set("security.allow-ips", "not-an-ip");
         var invalid = ingestd.start();
