@@ -93,6 +93,30 @@ class RootSafetyIT {
     }
 
     @Test
+    void rootStopSignalsNoProcessThatAPlantedPidFileLinkLeadsTo() throws Exception {
+        Path data = daemonOwned("data");
+        Path locked = vault.resolve("locked");
+        Files.writeString(locked, "");
+        // an unrelated root process holding a lock on the link's target, as a database server holds its files
+        var holder = new ProcessBuilder("flock", locked.toString(), "sleep", "120").start();
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> Files.readString(Path.of("/proc/locks"))
+                            .contains(":" + Files.getAttribute(locked, "unix:ino") + " "));
+            Files.createSymbolicLink(data.resolve("ingestd.pid"), locked);
+            Files.writeString(locked, holder.pid() + "\n");
+            ingestd = asNobody();
+            var stop = ingestd.stop();
+            assertThat(stop.exitCode()).as(stop.toString()).isEqualTo(4);
+            assertThat(stop.err()).contains("symbolic link", "nothing is signalled");
+            assertThat(holder.isAlive()).isTrue();
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
+    @Test
     void aLogLinkGivesTheDroppedDaemonNothingOnlyRootCouldWrite() throws Exception {
         Path log = daemonOwned("log");
         Path target = vault.resolve("made-by-root");
