@@ -90,7 +90,7 @@ public final class OpenFile implements AutoCloseable {
             if (fd == -1) throw new PosixException("open(" + path + ")", Native.errno(st));
             return new OpenFile(path, fd);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Posix.rethrow(t);
         }
     }
 
@@ -108,23 +108,18 @@ public final class OpenFile implements AutoCloseable {
                     buf.get(ValueLayout.JAVA_INT, 16),
                     buf.get(ValueLayout.JAVA_LONG, 32));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Posix.rethrow(t);
         }
     }
 
     public void chown(int uid, int gid) {
-        call("fchown(" + name + ", " + uid + ", " + gid + ")", FCHOWN.H, uid, gid);
+        Posix.checked("fchown(" + name + ", " + uid + ", " + gid + ")", (arena, st) ->
+                (int) FCHOWN.H.invokeExact(st, fd, uid, gid));
     }
 
     public void chmod(int mode) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            if ((int) FCHMOD.H.invokeExact(st, fd, mode) == -1) {
-                throw new PosixException("fchmod(" + name + ", " + Integer.toOctalString(mode) + ")", Native.errno(st));
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        Posix.checked("fchmod(" + name + ", " + Integer.toOctalString(mode) + ")", (arena, st) ->
+                (int) FCHMOD.H.invokeExact(st, fd, mode));
     }
 
     /** A name that opens this very file, whatever happens to its path from now on (for Java's own channels). */
@@ -132,31 +127,10 @@ public final class OpenFile implements AutoCloseable {
         return Path.of("/proc/self/fd/" + fd);
     }
 
-    private void call(String what, MethodHandle h, int a, int b) {
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            if ((int) h.invokeExact(st, fd, a, b) == -1) throw new PosixException(what, Native.errno(st));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
     @Override
     public void close() {
         if (closed) return;
         closed = true;
-        try (var arena = Arena.ofConfined()) {
-            var st = Native.captureState(arena);
-            if ((int) CLOSE.H.invokeExact(st, fd) == -1)
-                throw new PosixException("close(" + name + ")", Native.errno(st));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) throw r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
+        Posix.checked("close(" + name + ")", (arena, st) -> (int) CLOSE.H.invokeExact(st, fd));
     }
 }

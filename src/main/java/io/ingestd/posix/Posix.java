@@ -189,12 +189,12 @@ public final class Posix {
 
     /** A C call that returns -1 and sets errno on failure: what it needs allocated lives in {@code arena}. */
     @FunctionalInterface
-    private interface ErrnoCall {
+    interface ErrnoCall {
         int invoke(Arena arena, MemorySegment errnoState) throws Throwable;
     }
 
     /** Runs {@code c} with a confined arena and errno capture; its result, or a PosixException naming {@code call}. */
-    private static int checked(String call, ErrnoCall c) {
+    static int checked(String call, ErrnoCall c) {
         try (var arena = Arena.ofConfined()) {
             var st = Native.captureState(arena);
             int result = c.invoke(arena, st);
@@ -205,7 +205,7 @@ public final class Posix {
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) throw r;
         if (t instanceof Error e) throw e;
         return new IllegalStateException(t);

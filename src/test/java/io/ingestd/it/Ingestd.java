@@ -192,21 +192,25 @@ public final class Ingestd {
         }
     }
 
-    /** The value of one metric (no labels) from the instance's /metrics endpoint; 0 when it is not there. */
-    public long metric(String name) throws IOException, InterruptedException {
+    /** The body of a GET of {@code path} (/metrics, /health) on the instance's metrics endpoint. */
+    public String http(String path) throws IOException, InterruptedException {
         String listen = settings.stream()
                 .filter(x -> x.startsWith("metrics.listen="))
                 .findFirst()
                 .orElseThrow()
                 .substring("metrics.listen=".length());
-        String body = java.net.http.HttpClient.newHttpClient()
+        return java.net.http.HttpClient.newHttpClient()
                 .send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + listen + "/metrics"))
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + listen + path))
                                 .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString())
                 .body();
+    }
+
+    /** The value of one metric (no labels); 0 when it is not there. */
+    public long metric(String name) throws IOException, InterruptedException {
         var m = java.util.regex.Pattern.compile("(?m)^" + name + " ([0-9.E+]+)$")
-                .matcher(body);
+                .matcher(http("/metrics"));
         return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
     }
 

@@ -112,17 +112,7 @@ class OperatorAnswersIT {
         var start = ingestd.startOk();
         assertThat(start.out()).contains("WARNING: spool unusable", "/proc/ingestd-spool", "RETRY");
         assertThat(ingestd.status().out()).contains("spool        unusable: spool directory /proc/ingestd-spool");
-        String metrics = ingestd.settings.stream()
-                .filter(x -> x.startsWith("metrics.listen="))
-                .findFirst()
-                .orElseThrow()
-                .substring("metrics.listen=".length());
-        var health = java.net.http.HttpClient.newHttpClient()
-                .send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + metrics + "/health"))
-                                .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString())
-                .body();
+        var health = ingestd.http("/health");
         assertThat(health).contains("\"status\":\"degraded\"", "spool unusable");
         assertThat(Files.readString(ingestd.log())).doesNotContain("Exception");
     }
