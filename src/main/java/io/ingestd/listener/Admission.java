@@ -96,6 +96,7 @@ public final class Admission implements Listener.SocketSetup, AutoCloseable {
      * others, and a secret key not readable by others either (group may read it: root:ingestd 0640).
      */
     static void refuseLooseModes(Path p, String key, boolean secret) throws IOException {
+        if (!Files.exists(p)) return; // reading it says so, with the key and the file
         var perms = Files.getPosixFilePermissions(p);
         boolean loose = perms.contains(PosixFilePermission.GROUP_WRITE)
                 || perms.contains(PosixFilePermission.OTHERS_WRITE)

@@ -52,8 +52,9 @@ class Daemon7IT {
         assertThat(Proc.lockHolder(ingestd.pidFile()))
                 .as("PID file locked by the daemon")
                 .contains(pid);
+        // 0644 whatever the umask, as PID files are: the daemon's user reads it (status), no secret is in it
         assertThat(Files.getPosixFilePermissions(ingestd.pidFile()))
-                .isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
+                .isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
         assertThat(Files.readAllLines(ingestd.pidFile())).first().isEqualTo(String.valueOf(pid));
     }
 
