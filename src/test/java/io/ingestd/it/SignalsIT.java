@@ -95,8 +95,10 @@ class SignalsIT {
             new ProcessBuilder("kill", "-HUP", String.valueOf(ingestd.pid()))
                     .start()
                     .waitFor();
+            // the log file is opened after the privilege drop, a moment after the PID file: wait for it too
             await().atMost(Duration.ofSeconds(5))
                     .pollInterval(Duration.ofMillis(10))
+                    .ignoreExceptions()
                     .until(() -> Files.readString(ingestd.log()).contains("reload requested during start-up"));
             proxy.restore();
             var started = start.get(60, java.util.concurrent.TimeUnit.SECONDS);
