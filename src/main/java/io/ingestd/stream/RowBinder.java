@@ -28,12 +28,14 @@ public final class RowBinder {
         batch.commitRecord();
     }
 
-    /** The columns of a {@code CREATE TABLE} for the stream's fields: {@code ticket BIGINT NOT NULL, ...}. */
+    /** The columns of a {@code CREATE TABLE} for the stream's fields: {@code `ticket` BIGINT NOT NULL, ...}. */
     public static String columnDefinitions(Stream stream, Dialect dialect) {
         var sb = new StringBuilder();
         for (var field : stream.fields()) {
             if (!sb.isEmpty()) sb.append(", ");
-            sb.append(field.name()).append(' ').append(field.type().sqlType(dialect));
+            sb.append(dialect.quote(field.name()))
+                    .append(' ')
+                    .append(field.type().sqlType(dialect));
             if (!field.optional()) sb.append(" NOT NULL");
         }
         return sb.toString();

@@ -65,8 +65,12 @@ class RowBinderTest {
     @Test
     void theColumnsAreDeclaredPerDatabase() {
         assertThat(RowBinder.columnDefinitions(StreamDeclarations.fee("fee", "tcp://*:5555"), Dialect.MARIADB))
-                .isEqualTo("ticket BIGINT NOT NULL, login BIGINT NOT NULL, volume DECIMAL(18,4) NOT NULL");
+                .isEqualTo("`ticket` BIGINT NOT NULL, `login` BIGINT NOT NULL, `volume` DECIMAL(18,4) NOT NULL");
         assertThat(RowBinder.columnDefinitions(Streams.stream("t:timestamp?, d:date"), Dialect.POSTGRESQL))
-                .isEqualTo("t TIMESTAMPTZ, d DATE NOT NULL");
+                .isEqualTo("\"t\" TIMESTAMPTZ, \"d\" DATE NOT NULL");
+        // quoted for reserved words (day, time, key), in the case each database gives unquoted names
+        assertThat(Dialect.H2.quote("Time")).isEqualTo("\"TIME\"");
+        assertThat(Dialect.POSTGRESQL.quote("Time")).isEqualTo("\"time\"");
+        assertThat(Dialect.MARIADB.quote("key")).isEqualTo("`key`");
     }
 }
