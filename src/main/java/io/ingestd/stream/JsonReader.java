@@ -166,11 +166,8 @@ final class JsonReader {
     boolean number() {
         int start = pos;
         consume('-');
-        if (consume('0')) {
-            // a leading zero stands alone
-        } else if (!digits()) {
-            return failNumber(start);
-        }
+        // a leading zero stands alone: 007 is not a JSON number
+        if (!consume('0') && !digits()) return failNumber(start);
         if (consume('.') && !digits()) return failNumber(start);
         if (consume('e') || consume('E')) {
             if (!consume('+')) consume('-');

@@ -43,9 +43,11 @@ class JsonCodecTest {
     void nullEmptyAndAbsentAreNullAndEscapesAreRead() {
         var b = ok(
                 S,
-                "{\"id\":1,\"a\":null,\"p\":\"\",\"ok\":true,\"d\":\"2026-01-31\"}\n"
-                        + " { \"id\" : 2 , \"a\" : \"\\u00e4\\\"\\/\\\\\\ud83d\\ude00\" , \"ok\" : \"false\" } \r\n"
-                        + "{\"id\":3,\"a\":\"\"}");
+                // records separated by | here, by line breaks in the message
+                ("{\"id\":1,\"a\":null,\"p\":\"\",\"ok\":true,\"d\":\"2026-01-31\"}|"
+                                + " { \"id\" : 2 , \"a\" : \"\\u00e4\\\"\\/\\\\\\ud83d\\ude00\" , \"ok\" : \"false\" } \r|"
+                                + "{\"id\":3,\"a\":\"\"}")
+                        .replace('|', '\n'));
         assertThat(b.value(0, 1)).isNull();
         assertThat(b.value(0, 2)).isNull();
         assertThat(b.value(0, 3)).isEqualTo(true);

@@ -39,13 +39,12 @@ class RoundTripTest {
 
     @Test
     void theSameValueWrittenDifferentlyIsTheSameRecordAndAnotherValueIsNot() {
-        var b = Streams.ok(
-                S,
-                "1,x,1.5,2,true,2026-01-31,2026-03-01T12:00:00Z,a\n"
-                        + "1,\"x\",1.50000,2.0,true,2026-01-31,2026-03-01T13:00:00.000+01:00,\"a\"\n"
-                        + "1,x,1.50001,2,true,2026-01-31,2026-03-01T12:00:00Z,a\n"
-                        + "1,,1.5,2,true,2026-01-31,2026-03-01T12:00:00Z,a\n"
-                        + "1,x,1.5,2,true,2026-01-31,1772366400001,a");
+        var b = Streams.ok(S, """
+                1,x,1.5,2,true,2026-01-31,2026-03-01T12:00:00Z,a
+                1,"x",1.50000,2.0,true,2026-01-31,2026-03-01T13:00:00.000+01:00,"a"
+                1,x,1.50001,2,true,2026-01-31,2026-03-01T12:00:00Z,a
+                1,,1.5,2,true,2026-01-31,2026-03-01T12:00:00Z,a
+                1,x,1.5,2,true,2026-01-31,1772366400001,a""");
         assertThat(b.sameRecord(0, b, 1)).isTrue();
         assertThat(b.sameRecord(0, b, 2)).isFalse();
         assertThat(b.sameRecord(0, b, 3)).isFalse();
