@@ -50,7 +50,13 @@ public record Config(
 
     /** How much the daemon takes in: per transaction, waiting in the queue, per message and per peer. */
     public record Limits(
-            int batchMax, int queueMax, int maxMessageBytes, int maxMessageRecords, int maxPendingPerPeer) {}
+            int batchMax,
+            int queueMax,
+            int maxMessageBytes,
+            int maxMessageRecords,
+            int maxPendingPerPeer,
+            int maxConnections,
+            int maxConnectionsPerIp) {}
 
     /** Where the daemon keeps its files. */
     public record Paths(Path dataDir, Path logDir, Path pidFile, boolean rotateLogs) {}

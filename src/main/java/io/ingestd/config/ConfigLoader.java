@@ -213,7 +213,9 @@ public final class ConfigLoader {
                 queueMax,
                 positive(Keys.MESSAGE_MAX_BYTES),
                 maxRecords,
-                positive(Keys.MESSAGE_MAX_PENDING_PER_PEER));
+                positive(Keys.MESSAGE_MAX_PENDING_PER_PEER),
+                positive(Keys.LISTEN_MAX_CONNECTIONS),
+                positive(Keys.LISTEN_MAX_CONNECTIONS_PER_IP));
         var paths = new Config.Paths(dataDir, logDir, pidFile, !rotate.equals("external"));
         var processing = new Config.Processing(
                 duration(Keys.PROCESS_SWEEP_INTERVAL), duration(Keys.PROCESS_LINGER), bool(Keys.PROCESS_INLINE));

@@ -73,6 +73,16 @@ public final class Keys {
             "1000",
             "most unanswered requests one connection may have; beyond it requests are answered FALSE",
             true);
+    public static final Key LISTEN_MAX_CONNECTIONS = key(
+            "listen.max-connections",
+            "1000",
+            "most client connections open at once; one more is closed at connect (logged, counted)",
+            true);
+    public static final Key LISTEN_MAX_CONNECTIONS_PER_IP = key(
+            "listen.max-connections-per-ip",
+            "200",
+            "most client connections open at once from one IP address; one more is closed at connect",
+            true);
     public static final Key USER = key(
             "user",
             "",

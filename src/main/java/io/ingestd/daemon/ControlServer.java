@@ -102,12 +102,15 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void serve() {
+        var backOff = new AcceptBackOff("control socket " + path);
         while (open) {
             SocketChannel c;
             try {
                 c = server.accept();
+                backOff.succeeded();
             } catch (IOException e) {
-                if (open) log.warn("control socket {}: accept failed: {}", path, e.toString());
+                // out of descriptors (EMFILE) fails every accept until some are freed: wait, do not spin
+                if (open) backOff.failed(e);
                 continue;
             }
             if (!slots.tryAcquire()) {

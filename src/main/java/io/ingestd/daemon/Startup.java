@@ -3,6 +3,7 @@ package io.ingestd.daemon;
 import io.ingestd.config.Config;
 import io.ingestd.config.IoReason;
 import io.ingestd.listener.Admission;
+import io.ingestd.listener.ConnectionGuard;
 import io.ingestd.listener.Listener;
 import io.ingestd.log.Logging;
 import io.ingestd.log.RejectLog;
@@ -132,7 +133,7 @@ final class Startup implements AutoCloseable {
         } catch (Listener.BindException e) {
             throw new StartupFailure(Phase.BIND, e.getMessage(), e);
         }
-        @Nullable MetricsServer metrics = metrics();
+        @Nullable MetricsServer metrics = metrics(listener);
         String runAsName = dropPrivileges(runAs);
         logging(foreground);
         configWarnings.forEach(w -> log.warn("config: {}", w));
@@ -177,6 +178,8 @@ final class Startup implements AutoCloseable {
         }
         var processingThread = supervisor.start("processing", processing, Supervisor.OnFailure.NOTHING_HELD);
         var listenerThread = supervisor.start("listener", listener, Supervisor.OnFailure.NOTHING_HELD);
+        supervisor.startBackground("connections", listener.connections());
+        opened.push(listener.connections());
         probe.start(supervisor);
         opened.push(probe::stop);
         if (metrics != null) metrics.start();
@@ -216,7 +219,9 @@ final class Startup implements AutoCloseable {
         return new Listener.Limits(
                 c.limits().maxMessageBytes(),
                 c.limits().maxMessageRecords(),
-                c.limits().maxPendingPerPeer());
+                c.limits().maxPendingPerPeer(),
+                new ConnectionGuard.Limits(
+                        c.limits().maxConnections(), c.limits().maxConnectionsPerIp()));
     }
 
     /** The daemon's directories, made ready as root for the user it becomes (see {@link DirectoryHandover}). */
@@ -331,7 +336,7 @@ final class Startup implements AutoCloseable {
     }
 
     /** The metrics and health endpoint, bound now and started last; null when {@code metrics.listen} is off. */
-    private @Nullable MetricsServer metrics() throws StartupFailure {
+    private @Nullable MetricsServer metrics(Listener listener) throws StartupFailure {
         if (config.metricsListen().isEmpty()) return null;
         try {
             var metrics = new MetricsServer(config.metricsListen().get(), stats, host.metricsSources());
@@ -340,6 +345,12 @@ final class Startup implements AutoCloseable {
                     "ingestd.rejects.log.suppressed",
                     "lines about rejected messages left out of rejects.log (rate limit, or the file over its size)",
                     rejects::suppressed);
+            var connections = listener.connections();
+            metrics.gauge("ingestd.connections.open", "client connections open", connections::open);
+            metrics.counter(
+                    "ingestd.connections.refused",
+                    "client connections closed at connect: listen.max-connections or -per-ip reached",
+                    connections::refused);
             return metrics;
         } catch (IOException | RuntimeException e) {
             throw new StartupFailure(

@@ -51,10 +51,11 @@ public final class Listener implements Runnable {
     // the frames of the message being read, reused (no ZMsg and ZFrame objects per message)
     private final ArrayList<byte[]> frames = new ArrayList<>();
     private final @Nullable Admission admission;
+    private final ConnectionGuard guard;
     private long lastTooLargeLog;
 
     /** What one message and one peer may take; changeable on reload. */
-    public record Limits(int maxBytes, int maxRecords, int maxPendingPerPeer) {}
+    public record Limits(int maxBytes, int maxRecords, int maxPendingPerPeer, ConnectionGuard.Limits connections) {}
 
     /**
      * Binds every endpoint (before the privilege drop, so low ports work), failing with the endpoint named. The
@@ -81,6 +82,11 @@ public final class Listener implements Runnable {
         router.setSndHWM(100_000);
         // a peer that connects but never completes the ZMTP handshake is dropped after 5 s, not the default 30 s
         router.setHandshakeIvl(5_000);
+        // a peer that went away without a FIN (power loss, a cut cable) is found within a minute and its
+        // connection closed: ZMTP PING every 20 s, closed when nothing at all came back for 60 s
+        router.setHeartbeatIvl(20_000);
+        router.setHeartbeatTimeout(60_000);
+        guard = new ConnectionGuard(context, router, limits.connections());
         router.setMaxMsgSize(transportLimit(limits.maxBytes()));
         if (endpoints.stream().anyMatch(io.ingestd.config.Endpoints::isIpv6)) router.setIPv6(true);
         setup.apply(router);
@@ -120,6 +126,7 @@ public final class Listener implements Runnable {
     /** New limits (reload); the transport limit applies to connections made from now on. */
     public void limits(Limits l) {
         this.limits = l;
+        guard.limits(l.connections());
         transportLimitChange = transportLimit(l.maxBytes());
         wake();
     }
@@ -133,6 +140,11 @@ public final class Listener implements Runnable {
      */
     public static long transportLimit(int maxBytes) {
         return Math.max(16L * maxBytes, 16L << 20);
+    }
+
+    /** Counts and bounds the connections; its loop runs on a thread of its own ({@link ConnectionGuard#run}). */
+    public ConnectionGuard connections() {
+        return guard;
     }
 
     public long heartbeatNanos() {

@@ -91,6 +91,8 @@ public final class MetricsServer implements AutoCloseable {
         setIfAbsent("sun.net.httpserver.maxReqTime", "5");
         setIfAbsent("sun.net.httpserver.maxRspTime", "10");
         setIfAbsent("sun.net.httpserver.idleInterval", "30");
+        // at most this many connections; more wait in the backlog, so a flood of them takes no descriptors
+        setIfAbsent("sun.net.httpserver.maxConnections", "64");
     }
 
     private static void setIfAbsent(String property, String seconds) {

@@ -103,4 +103,37 @@ class FloodIT {
         assertThat(stored).isEqualTo(acknowledged);
         await().atMost(Duration.ofSeconds(60)).until(() -> EndToEndIT.count(ingestd.dbUrl, "status = 'N'") == 0);
     }
+
+    @Test
+    void aConnectionFloodFromOneAddressIsRefusedAndOthersAreStillServed() throws Exception {
+        ingestd = Ingestd.on(TestDatabases.H2, dir).set("listen.max-connections-per-ip", "20");
+        ingestd.startOk();
+        var proc = new Proc(ingestd.pid());
+        int fdsBefore = proc.fds().size();
+        var floodFrom = java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+        var daemon = java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+        var flood = new ArrayList<java.net.Socket>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                var s = new java.net.Socket();
+                s.bind(new java.net.InetSocketAddress(floodFrom, 0));
+                s.connect(new java.net.InetSocketAddress(daemon, ingestd.port), 5000);
+                flood.add(s);
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> ingestd.metric("ingestd_connections_refused_total") >= 180);
+            // the refused connections are closed by the daemon: its descriptors stay near 20 over its idle count
+            await().atMost(Duration.ofSeconds(30)).until(() -> proc.fds().size() < fdsBefore + 60);
+            try (var req = new Clients.Req(ingestd.endpoint())) {
+                assertThat(req.request("1,2,3")).isEqualTo("TRUE");
+            }
+            assertThat(ingestd.http("/health")).contains("ok");
+            assertThat(java.nio.file.Files.readString(ingestd.log()))
+                    .contains("refused")
+                    .contains("127.0.0.2");
+        } finally {
+            for (var s : flood) s.close();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> ingestd.metric("ingestd_connections_open") <= 1);
+    }
 }
